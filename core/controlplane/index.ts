@@ -8,3 +8,5 @@ export type { ElectorTimerTag, LeaderCallbacks, LeaderElectorConfig } from './le
 export { LeaderElector } from './leaderElector.js';
 export type { ComponentElectionStats } from './electionChecker.js';
 export { ElectionChecker } from './electionChecker.js';
+export type { LeaseApi } from './apiLeaseLock.js';
+export { apiLeaseLock } from './apiLeaseLock.js';
