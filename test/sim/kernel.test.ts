@@ -1,0 +1,212 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { Component, Context, EndpointId, Message, TimerTag } from '../../sim/index.js';
+import { Simulation, SimulationLimitError, ms, s } from '../../sim/index.js';
+
+const SEED = 1121;
+
+interface Ping extends Message {
+  readonly type: 'ping';
+  readonly n: number;
+}
+
+/** Records what reaches it, and sends pings to its peers every `periodUs`. */
+class Chatter implements Component {
+  static log: Array<{ at: number; to: string; from: string; n: number }> = [];
+  private n = 0;
+  constructor(private readonly peers: readonly string[], private readonly periodUs: number, private readonly sim: Simulation) {}
+  start(ctx: Context): void {
+    ctx.setTimer(this.periodUs, 'tick');
+  }
+  onMessage(ctx: Context, from: EndpointId, message: Message): void {
+    Chatter.log.push({ at: this.sim.now, to: ctx.name, from: this.sim.endpointName(from), n: (message as Ping).n });
+  }
+  onTimer(ctx: Context): void {
+    for (const peer of this.peers) {
+      const to = ctx.lookup(peer);
+      const ping: Ping = { type: 'ping', n: this.n++ };
+      if (to !== undefined) ctx.send(to, ping);
+    }
+    ctx.setTimer(this.periodUs, 'tick');
+  }
+}
+
+function cluster(seed: number, hosts: number): Simulation {
+  const sim = new Simulation({ seed });
+  sim.network.configure({ latency: { median: ms(1), p99: ms(20) }, loss: 0.01 });
+  const names = Array.from({ length: hosts }, (_, i) => `h${i}`);
+  for (const name of names) sim.addHost(name);
+  for (const name of names) {
+    const peers = names.filter((p) => p !== name);
+    sim.addComponent(name, name, () => new Chatter(peers, ms(7), sim));
+  }
+  return sim;
+}
+
+describe(`Simulation kernel (fast-check seed ${SEED})`, () => {
+  it('the same seed gives the same trace hash; a different seed a different one', () => {
+    const run = (seed: number): string => {
+      const sim = cluster(seed, 4);
+      sim.run({ until: s(2) });
+      return sim.traceHash();
+    };
+    assert.equal(run(1), run(1));
+    assert.notEqual(run(1), run(2));
+  });
+
+  it('never delivers across a partition, symmetric or one-way, including messages already in flight', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 3, max: 6 }),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 200 }),
+        (hosts, seed, oneWay, cutAtMs) => {
+          Chatter.log = [];
+          const sim = cluster(seed, hosts);
+          const left = ['h0'];
+          const right = Array.from({ length: hosts - 1 }, (_, i) => `h${i + 1}`);
+          const cutAt = ms(cutAtMs);
+          let cut = 0;
+          sim.at(cutAt, 'cut', () => {
+            cut = sim.network.partition([left, right], { oneWay });
+          });
+          sim.at(cutAt + ms(500), 'heal', () => sim.network.heal(cut));
+          sim.run({ until: cutAt + ms(800) });
+          for (const entry of Chatter.log) {
+            if (entry.at < cutAt || entry.at >= cutAt + ms(500)) continue;
+            const crossesForward = entry.from === 'h0' && entry.to !== 'h0';
+            const crossesBack = entry.from !== 'h0' && entry.to === 'h0';
+            assert.ok(!crossesForward, `delivered ${entry.from}→${entry.to} during the cut`);
+            if (!oneWay) assert.ok(!crossesBack, `delivered ${entry.from}→${entry.to} during a symmetric cut`);
+          }
+          const after = Chatter.log.filter((e) => e.at > cutAt + ms(600));
+          assert.ok(after.some((e) => e.from === 'h0'), 'traffic resumes after heal');
+          if (oneWay) assert.ok(Chatter.log.some((e) => e.at > cutAt + ms(50) && e.at < cutAt + ms(500) && e.to === 'h0'), 'one-way lets the reverse through');
+        },
+      ),
+      { seed: SEED, numRuns: 40 },
+    );
+  });
+
+  it('a crashed host receives nothing and restarts from durable storage only', () => {
+    Chatter.log = [];
+    const sim = cluster(5, 3);
+    sim.at(s(1), 'crash', () => sim.crash('h1'));
+    sim.at(s(2), 'restart', () => sim.restart('h1'));
+    sim.run({ until: s(3) });
+    const during = Chatter.log.filter((e) => e.at >= s(1) && e.at < s(2));
+    assert.ok(during.length > 0);
+    assert.ok(during.every((e) => e.to !== 'h1' && e.from !== 'h1'));
+    assert.ok(Chatter.log.some((e) => e.at > s(2) && e.from === 'h1'), 'sends again after restart');
+  });
+
+  it("a paused host's timers fire after resume, late and in order", () => {
+    const fired: Array<{ tag: TimerTag; at: number }> = [];
+    const sim = new Simulation({ seed: 9 });
+    sim.addHost('h');
+    sim.addComponent('h', 'c', () => ({
+      start(ctx: Context): void {
+        for (let i = 0; i < 5; i++) ctx.setTimer(ms(100 + 10 * i), i);
+      },
+      onMessage(): void {},
+      onTimer(_ctx: Context, tag: TimerTag): void {
+        fired.push({ tag, at: sim.now });
+      },
+    }));
+    sim.at(ms(50), 'pause', () => sim.pause('h'));
+    sim.at(ms(300), 'resume', () => sim.resume('h'));
+    sim.run({ until: s(1) });
+    assert.deepEqual(fired.map((f) => f.tag), [0, 1, 2, 3, 4]);
+    assert.ok(fired.every((f) => f.at === ms(300)));
+  });
+
+  it('property: paused timers always fire after resume in their original order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 30 }), fc.integer({ min: 0, max: 1000 }), (delays, pauseFor) => {
+        const fired: number[] = [];
+        const sim = new Simulation({ seed: 1 });
+        sim.addHost('h');
+        sim.addComponent('h', 'c', () => ({
+          start(ctx: Context): void {
+            delays.forEach((d, i) => ctx.setTimer(ms(d), i));
+          },
+          onMessage(): void {},
+          onTimer(_ctx: Context, tag: TimerTag): void {
+            fired.push(tag as number);
+          },
+        }));
+        sim.at(ms(300), 'pause', () => sim.pause('h'));
+        sim.at(ms(300 + pauseFor), 'resume', () => sim.resume('h'));
+        sim.run();
+        // Every timer fires exactly once; those due during the pause fire together at resume in due order.
+        assert.equal(fired.length, delays.length);
+        const dueOrder = delays.map((d, i) => ({ at: d < 300 ? d : d <= 300 + pauseFor ? 300 + pauseFor : d, d, i }));
+        dueOrder.sort((a, b) => a.at - b.at || a.d - b.d || a.i - b.i);
+        assert.deepEqual(fired, dueOrder.map((x) => x.i));
+      }),
+      { seed: SEED, numRuns: 100 },
+    );
+  });
+
+  it('local clocks carry offset and drift; timers run on local time', () => {
+    const sim = new Simulation({ seed: 1 });
+    sim.addHost('fast');
+    let firedAt = -1;
+    sim.addComponent('fast', 'c', () => ({
+      start(ctx: Context): void {
+        ctx.setTimer(s(3), 'x');
+      },
+      onMessage(): void {},
+      onTimer(): void {
+        firedAt = sim.now;
+      },
+    }));
+    sim.setClockDrift('fast', 0.5);
+    sim.setClockOffset('fast', s(20));
+    sim.run({ until: s(10) });
+    assert.equal(firedAt, s(2), '3 s of a 1.5× clock pass in 2 s of true time');
+    assert.equal(sim.localTime('fast'), s(10) + s(20) + s(5));
+  });
+
+  it('useCpu serialises work on one simulated CPU', () => {
+    const sim = new Simulation({ seed: 1 });
+    sim.addHost('h');
+    const delays: number[] = [];
+    sim.addComponent('h', 'c', () => ({
+      start(ctx: Context): void {
+        delays.push(ctx.useCpu(100), ctx.useCpu(100), ctx.useCpu(50));
+      },
+      onMessage(): void {},
+      onTimer(): void {},
+    }));
+    sim.run();
+    assert.deepEqual(delays, [100, 200, 250]);
+  });
+
+  it('links are FIFO by default', () => {
+    Chatter.log = [];
+    const sim = cluster(3, 2);
+    sim.network.configure({ loss: 0, latency: { median: ms(5), p99: ms(100) } });
+    sim.run({ until: s(5) });
+    const fromH0 = Chatter.log.filter((e) => e.from === 'h0').map((e) => e.n);
+    assert.ok(fromH0.length > 100);
+    assert.deepEqual(fromH0, [...fromH0].sort((a, b) => a - b));
+  });
+
+  it('stops with a clear error at the event bound', () => {
+    const sim = new Simulation({ seed: 1, maxEvents: 1000 });
+    sim.addHost('h');
+    sim.addComponent('h', 'loop', () => ({
+      start(ctx: Context): void {
+        ctx.setTimer(0, 't');
+      },
+      onMessage(): void {},
+      onTimer(ctx: Context): void {
+        ctx.setTimer(0, 't');
+      },
+    }));
+    assert.throws(() => sim.run(), (e: unknown) => e instanceof SimulationLimitError && /1000 events/.test(e.message));
+  });
+});
