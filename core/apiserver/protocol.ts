@@ -106,7 +106,12 @@ export interface ApiRequest {
   readonly type: 'api/request';
   /** Unique per client session; echoed by the response or the watch messages. */
   readonly id: number;
-  /** The client instance's incarnation; a new session from the same endpoint ends the old session's watches. */
+  /** Names the client within its component (default: its user); sessions are tracked per (endpoint, client). */
+  readonly client: string;
+  /**
+   * The client instance's incarnation (grows across restarts); a newer session of the same
+   * (endpoint, client) ends the older session's watches, as a reset TCP connection would.
+   */
   readonly session: number;
   /** Bearer token; the API server's authenticator maps it to a user. */
   readonly token: string;
@@ -141,6 +146,8 @@ export type ApiResult<T> = { readonly ok: true; readonly object: T } | { readonl
 export interface ApiResponse {
   readonly type: 'api/response';
   readonly id: number;
+  /** Echo of the request's session, so several clients in one component tell their messages apart. */
+  readonly session: number;
   /** get/create/update/updateStatus/delete/bind: a KubeObject; list: an ObjectList. */
   readonly result: ApiResult<KubeObject | ObjectList<KubeObject>>;
 }
@@ -156,12 +163,16 @@ export type WatchEvent =
 export interface WatchEventMessage {
   readonly type: 'api/watch-event';
   readonly id: number;
+  /** Echo of the request's session, so several clients in one component tell their messages apart. */
+  readonly session: number;
   readonly events: readonly WatchEvent[];
 }
 
 export interface WatchEndMessage {
   readonly type: 'api/watch-end';
   readonly id: number;
+  /** Echo of the request's session, so several clients in one component tell their messages apart. */
+  readonly session: number;
   /** Why: 410 Expired (rewatch impossible, relist), 401/403 (refused), 503/504 (try again, elsewhere). */
   readonly status: Status;
 }
@@ -175,11 +186,14 @@ export interface WatchCancelMessage {
 export interface PingMessage {
   readonly type: 'api/ping';
   readonly id: number;
+  readonly session: number;
 }
 
 export interface PongMessage {
   readonly type: 'api/pong';
   readonly id: number;
+  /** Echo of the request's session, so several clients in one component tell their messages apart. */
+  readonly session: number;
 }
 
 /** Everything a client sends to an API server. */

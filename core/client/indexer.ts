@@ -1,0 +1,101 @@
+import type { KubeObject } from '../api/types.js';
+import { objectKey } from '../api/registry.js';
+
+/**
+ * The informer's read-only local cache (client-go's thread-safe store + indexers), keyed by
+ * `namespace/name`, with the three indexes controllers need so no event handler scans everything:
+ * namespace, node name (pods' spec.nodeName; `''` = unbound) and owner uid (ownerReferences).
+ * Objects are the API server's, shared by reference: never mutate them.
+ */
+export class Indexer<T extends KubeObject> {
+  private readonly items = new Map<string, T>();
+  private readonly byNamespaceIdx = new Map<string, Set<string>>();
+  private readonly byNodeIdx = new Map<string, Set<string>>();
+  private readonly byOwnerIdx = new Map<string, Set<string>>();
+
+  get(key: string): T | undefined {
+    return this.items.get(key);
+  }
+  has(key: string): boolean {
+    return this.items.has(key);
+  }
+  size(): number {
+    return this.items.size;
+  }
+  keys(): IterableIterator<string> {
+    return this.items.keys();
+  }
+  values(): IterableIterator<T> {
+    return this.items.values();
+  }
+
+  /** Inserts or replaces; returns the previous object. */
+  upsert(obj: T): T | undefined {
+    const key = objectKey(obj);
+    const old = this.items.get(key);
+    if (old !== undefined) this.unindex(key, old);
+    this.items.set(key, obj);
+    this.index(key, obj);
+    return old;
+  }
+
+  /** Removes by key; returns the removed object. */
+  remove(key: string): T | undefined {
+    const old = this.items.get(key);
+    if (old === undefined) return undefined;
+    this.items.delete(key);
+    this.unindex(key, old);
+    return old;
+  }
+
+  byNamespace(namespace: string): T[] {
+    return this.resolve(this.byNamespaceIdx.get(namespace));
+  }
+  byNodeName(nodeName: string): T[] {
+    return this.resolve(this.byNodeIdx.get(nodeName));
+  }
+  byOwnerUid(uid: string): T[] {
+    return this.resolve(this.byOwnerIdx.get(uid));
+  }
+  countByNodeName(nodeName: string): number {
+    return this.byNodeIdx.get(nodeName)?.size ?? 0;
+  }
+
+  private resolve(keys: Set<string> | undefined): T[] {
+    const out: T[] = [];
+    if (keys === undefined) return out;
+    for (const k of keys) {
+      const o = this.items.get(k);
+      if (o !== undefined) out.push(o);
+    }
+    return out;
+  }
+
+  private index(key: string, obj: T): void {
+    add(this.byNamespaceIdx, obj.metadata.namespace ?? '', key);
+    if (obj.kind === 'Pod') add(this.byNodeIdx, obj.spec.nodeName ?? '', key);
+    for (const ref of obj.metadata.ownerReferences ?? []) add(this.byOwnerIdx, ref.uid, key);
+  }
+
+  private unindex(key: string, obj: T): void {
+    del(this.byNamespaceIdx, obj.metadata.namespace ?? '', key);
+    if (obj.kind === 'Pod') del(this.byNodeIdx, obj.spec.nodeName ?? '', key);
+    for (const ref of obj.metadata.ownerReferences ?? []) del(this.byOwnerIdx, ref.uid, key);
+  }
+}
+
+function add(idx: Map<string, Set<string>>, value: string, key: string): void {
+  let set = idx.get(value);
+  if (set === undefined) {
+    set = new Set();
+    idx.set(value, set);
+  }
+  set.add(key);
+}
+
+function del(idx: Map<string, Set<string>>, value: string, key: string): void {
+  const set = idx.get(value);
+  if (set === undefined) return;
+  set.delete(key);
+  if (set.size === 0) idx.delete(value);
+}
