@@ -1,0 +1,267 @@
+import type { FrameworkHandle, Plugin } from '../plugin.js';
+import type { NodeInfo } from '../nodeInfo.js';
+import type { PodInfo, SpreadConstraint } from '../podInfo.js';
+import type { SchedulerCache } from '../cache.js';
+import type { CompiledLabelSelector } from '../selector.js';
+import { matchesLabels } from '../selector.js';
+import { matchesRequiredNodeAffinity } from '../requiredNodeAffinity.js';
+import { firstUntoleratedTaint } from '../toleration.js';
+import { Code, MaxNodeScore, SKIP, status, SUCCESS } from '../status.js';
+
+export const POD_TOPOLOGY_SPREAD = 'PodTopologySpread';
+const SCORE_KEY = `${POD_TOPOLOGY_SPREAD}/score`;
+
+export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
+export const LABEL_ZONE = 'topology.kubernetes.io/zone';
+
+const MISSING_LABEL = status(
+  Code.UnschedulableAndUnresolvable,
+  "node(s) didn't match pod topology spread constraints (missing required label)",
+);
+const SKEW = status(Code.Unschedulable, "node(s) didn't match pod topology spread constraints");
+
+/** A default (soft) constraint: upstream's system defaults spread pods of one workload. */
+export interface DefaultConstraint {
+  readonly maxSkew: number;
+  readonly topologyKey: string;
+}
+
+/** Upstream's system default constraints (hostname skew 3, zone skew 5, both ScheduleAnyway). */
+export const SYSTEM_DEFAULT_CONSTRAINTS: readonly DefaultConstraint[] = Object.freeze([
+  { maxSkew: 3, topologyKey: LABEL_HOSTNAME },
+  { maxSkew: 5, topologyKey: LABEL_ZONE },
+]);
+
+interface FilterState {
+  readonly constraints: readonly SpreadConstraint[];
+  /** Per constraint: domain value → matching pods (domains of eligible nodes only). */
+  readonly counts: readonly Map<string, number>[];
+  readonly minMatch: readonly number[];
+  readonly selfMatch: readonly number[];
+}
+
+/** A scoring constraint; `selector === null` counts pods of the same controlling owner (defaults). */
+interface ScoreConstraint {
+  readonly topologyKey: string;
+  readonly maxSkew: number;
+  readonly selector: CompiledLabelSelector | null;
+  readonly honorNodeAffinity: boolean;
+  readonly honorNodeTaints: boolean;
+}
+
+interface ScoreState {
+  readonly constraints: readonly ScoreConstraint[];
+  readonly counts: readonly Map<string, number>[];
+  readonly weights: readonly number[];
+  /** Feasible nodes lacking a required topology key: scored 0. Indexed by NodeInfo.index. */
+  readonly ignored: Uint8Array;
+}
+
+function nodeIncluded(pod: PodInfo, node: NodeInfo, honorAffinity: boolean, honorTaints: boolean): boolean {
+  if (honorAffinity && !matchesRequiredNodeAffinity(pod, node)) return false;
+  if (honorTaints && firstUntoleratedTaint(node.taints, pod.tolerations, ['NoSchedule', 'NoExecute']) !== undefined) return false;
+  return true;
+}
+
+function hasAllKeys(node: NodeInfo, constraints: readonly { readonly topologyKey: string }[]): boolean {
+  for (const c of constraints) if (node.labels[c.topologyKey] === undefined) return false;
+  return true;
+}
+
+/**
+ * Counts pods matching `selector` in the pod's namespace per domain of `key`, over nodes passing
+ * `eligible`; terminating pods do not count, as upstream. Uses the cache's label index.
+ */
+function countByDomain(
+  cache: SchedulerCache,
+  pod: PodInfo,
+  key: string,
+  selector: CompiledLabelSelector,
+  eligible: (node: NodeInfo) => boolean,
+  into: Map<string, number>,
+): void {
+  cache.forEachMatchingPod(new Set([pod.namespace]), selector, (p, node) => {
+    if (p.terminating || node.index < 0) return;
+    const v = node.labels[key];
+    if (v === undefined || !into.has(v) || !eligible(node)) return;
+    into.set(v, (into.get(v) ?? 0) + 1);
+  });
+}
+
+function buildFilterState(cache: SchedulerCache, pod: PodInfo, constraints: readonly SpreadConstraint[]): FilterState {
+  const counts = constraints.map(() => new Map<string, number>());
+  // Per-node eligibility, memoised for the cycle: 0 unknown, 1 eligible, 2 not.
+  const memo = constraints.map(() => new Uint8Array(cache.nodeCount));
+  const eligible = (i: number, node: NodeInfo): boolean => {
+    const c = constraints[i];
+    const m = memo[i];
+    if (c === undefined || m === undefined) return false;
+    let e = m[node.index] ?? 0;
+    if (e === 0) {
+      e = hasAllKeys(node, constraints) && nodeIncluded(pod, node, c.honorNodeAffinity, c.honorNodeTaints) ? 1 : 2;
+      m[node.index] = e;
+    }
+    return e === 1;
+  };
+  for (const node of cache.nodes) {
+    constraints.forEach((c, i) => {
+      if (!eligible(i, node)) return;
+      const v = node.labels[c.topologyKey];
+      const m = counts[i];
+      if (v !== undefined && m !== undefined && !m.has(v)) m.set(v, 0);
+    });
+  }
+  constraints.forEach((c, i) => {
+    const m = counts[i];
+    if (m !== undefined) countByDomain(cache, pod, c.topologyKey, c.selector, (n) => eligible(i, n), m);
+  });
+  const minMatch = constraints.map((c, i) => {
+    const m = counts[i];
+    if (m === undefined || m.size < c.minDomains) return 0;
+    let min = Infinity;
+    for (const n of m.values()) min = Math.min(min, n);
+    return min === Infinity ? 0 : min;
+  });
+  const selfMatch = constraints.map((c) => (matchesLabels(c.selector, pod.labels) ? 1 : 0));
+  return { constraints, counts, minMatch, selfMatch };
+}
+
+/**
+ * Topology spread: hard constraints (DoNotSchedule) filter by skew = matching pods in the node's
+ * domain + self − global minimum ≤ maxSkew (minimum 0 while fewer than minDomains domains exist);
+ * soft constraints (and, for pods without constraints, the system defaults) score by
+ * count × log(domains + 2) + maxSkew − 1, reversed into 0..100 (upstream's scoring.go).
+ */
+export function podTopologySpread(
+  handle: FrameworkHandle,
+  args?: { readonly defaultConstraints?: readonly DefaultConstraint[] },
+): Plugin {
+  const cache = handle.cache;
+  const defaults = args?.defaultConstraints ?? SYSTEM_DEFAULT_CONSTRAINTS;
+  const systemDefaulted = args?.defaultConstraints === undefined;
+  return {
+    name: POD_TOPOLOGY_SPREAD,
+    events: ['NodeAdd', 'NodeLabelChange', 'NodeTaintChange', 'AssignedPodAdd', 'AssignedPodUpdate', 'AssignedPodDelete'],
+    preFilter(state, pod) {
+      const hard = pod.spreadConstraints.filter((c) => c.hard);
+      if (hard.length === 0) return SKIP;
+      state.write(POD_TOPOLOGY_SPREAD, buildFilterState(cache, pod, hard));
+      return SUCCESS;
+    },
+    filter(state, _pod, node) {
+      const s = state.read<FilterState>(POD_TOPOLOGY_SPREAD);
+      if (s === undefined) return SUCCESS;
+      for (let i = 0; i < s.constraints.length; i++) {
+        const c = s.constraints[i];
+        if (c === undefined) continue;
+        const v = node.labels[c.topologyKey];
+        if (v === undefined) return MISSING_LABEL;
+        const matchNum = s.counts[i]?.get(v) ?? 0;
+        const skew = matchNum + (s.selfMatch[i] ?? 0) - (s.minMatch[i] ?? 0);
+        if (skew > c.maxSkew) return SKEW;
+      }
+      return SUCCESS;
+    },
+    preScore(state, pod, feasible) {
+      let constraints: ScoreConstraint[];
+      if (pod.spreadConstraints.length > 0) {
+        constraints = pod.spreadConstraints
+          .filter((c) => !c.hard)
+          .map((c) => ({
+            topologyKey: c.topologyKey,
+            maxSkew: c.maxSkew,
+            selector: c.selector,
+            honorNodeAffinity: c.honorNodeAffinity,
+            honorNodeTaints: c.honorNodeTaints,
+          }));
+      } else if (pod.ownerUid !== undefined) {
+        constraints = defaults.map((d) => ({ ...d, selector: null, honorNodeAffinity: true, honorNodeTaints: false }));
+      } else {
+        constraints = [];
+      }
+      if (constraints.length === 0 || cache.nodeCount === 0) return SKIP;
+      // Nodes lacking a zone label still get hostname spreading under the system defaults.
+      const requireAll = pod.spreadConstraints.length > 0 || !systemDefaulted;
+      const ignored = new Uint8Array(cache.nodeCount);
+      const counts = constraints.map(() => new Map<string, number>());
+      const topoSize = constraints.map(() => 0);
+      let ignoredCount = 0;
+      for (const node of feasible) {
+        if (requireAll && !hasAllKeys(node, constraints)) {
+          ignored[node.index] = 1;
+          ignoredCount++;
+          continue;
+        }
+        constraints.forEach((c, i) => {
+          const v = node.labels[c.topologyKey];
+          const m = counts[i];
+          if (v === undefined || m === undefined || m.has(v)) return;
+          m.set(v, 0);
+          topoSize[i] = (topoSize[i] ?? 0) + 1;
+        });
+      }
+      const eligible = (c: ScoreConstraint, node: NodeInfo): boolean =>
+        (!requireAll || hasAllKeys(node, constraints)) && nodeIncluded(pod, node, c.honorNodeAffinity, c.honorNodeTaints);
+      constraints.forEach((c, i) => {
+        const m = counts[i];
+        if (m === undefined) return;
+        if (c.selector !== null) {
+          countByDomain(cache, pod, c.topologyKey, c.selector, (n) => eligible(c, n), m);
+          return;
+        }
+        const owner = pod.ownerUid;
+        if (owner === undefined) return;
+        for (const node of cache.nodes) {
+          const n = node.ownerCounts.get(owner);
+          if (n === undefined) continue;
+          const v = node.labels[c.topologyKey];
+          if (v === undefined || !m.has(v) || !eligible(c, node)) continue;
+          m.set(v, (m.get(v) ?? 0) + n);
+        }
+      });
+      const weights = constraints.map((c, i) =>
+        Math.log((c.topologyKey === LABEL_HOSTNAME ? feasible.length - ignoredCount : (topoSize[i] ?? 0)) + 2),
+      );
+      const s: ScoreState = { constraints, counts, weights, ignored };
+      state.write(SCORE_KEY, s);
+      return SUCCESS;
+    },
+    score(state, _pod, node) {
+      const s = state.read<ScoreState>(SCORE_KEY);
+      if (s === undefined || s.ignored[node.index] === 1) return 0;
+      let score = 0;
+      for (let i = 0; i < s.constraints.length; i++) {
+        const c = s.constraints[i];
+        if (c === undefined) continue;
+        const v = node.labels[c.topologyKey];
+        if (v === undefined) continue;
+        const cnt = s.counts[i]?.get(v) ?? 0;
+        score += cnt * (s.weights[i] ?? 0) + (c.maxSkew - 1);
+      }
+      return Math.round(score);
+    },
+    normalizeScore(state, _pod, nodes, scores, count) {
+      const s = state.read<ScoreState>(SCORE_KEY);
+      if (s === undefined) return;
+      let min = Infinity;
+      let max = 0;
+      for (let i = 0; i < count; i++) {
+        const node = nodes[i];
+        if (node === undefined || s.ignored[node.index] === 1) continue;
+        const v = scores[i] ?? 0;
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      for (let i = 0; i < count; i++) {
+        const node = nodes[i];
+        if (node === undefined || s.ignored[node.index] === 1) {
+          scores[i] = 0;
+        } else if (max === 0) {
+          scores[i] = MaxNodeScore;
+        } else {
+          scores[i] = Math.trunc((MaxNodeScore * (max + min - (scores[i] ?? 0))) / max);
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import type { Taint } from '../../api/types.js';
+import type { Plugin } from '../plugin.js';
+import { defaultNormalizeScore } from '../normalize.js';
+import { firstUntoleratedTaint, toleratesTaint } from '../toleration.js';
+import { Code, status, SUCCESS, type Status } from '../status.js';
+import type { Toleration } from '../../api/types.js';
+
+export const TAINT_TOLERATION = 'TaintToleration';
+
+const HARD_EFFECTS = ['NoSchedule', 'NoExecute'] as const;
+
+/** One preallocated rejection per distinct taint, so the filter does not allocate per node. */
+const rejections = new Map<string, Status>();
+function rejectFor(t: Taint): Status {
+  const k = `${t.key}\0${t.value ?? ''}\0${t.effect}`;
+  let s = rejections.get(k);
+  if (s === undefined) {
+    s = status(Code.UnschedulableAndUnresolvable, `node(s) had untolerated taint {${t.key}: ${t.value ?? ''}}`);
+    if (rejections.size < 10_000) rejections.set(k, s);
+  }
+  return s;
+}
+
+/**
+ * Filter: NoSchedule and NoExecute taints must be tolerated. Score: the number of PreferNoSchedule
+ * taints not tolerated (by tolerations with effect PreferNoSchedule or empty), reversed so that
+ * fewer intolerable taints score higher.
+ */
+export function taintToleration(): Plugin {
+  return {
+    name: TAINT_TOLERATION,
+    events: ['NodeAdd', 'NodeTaintChange'],
+    filter(_state, pod, node) {
+      if (node.taints.length === 0) return SUCCESS;
+      const t = firstUntoleratedTaint(node.taints, pod.tolerations, HARD_EFFECTS);
+      return t === undefined ? SUCCESS : rejectFor(t);
+    },
+    preScore(state, pod) {
+      const prefer: Toleration[] = pod.tolerations.filter((t) => t.effect === undefined || t.effect === 'PreferNoSchedule');
+      state.write(TAINT_TOLERATION, prefer);
+      return SUCCESS;
+    },
+    score(state, _pod, node) {
+      if (node.taints.length === 0) return 0;
+      const tolerations = state.read<readonly Toleration[]>(TAINT_TOLERATION) ?? [];
+      let count = 0;
+      for (const taint of node.taints) {
+        if (taint.effect !== 'PreferNoSchedule') continue;
+        let tolerated = false;
+        for (const t of tolerations) if (toleratesTaint(t, taint)) tolerated = true;
+        if (!tolerated) count++;
+      }
+      return count;
+    },
+    normalizeScore(_state, _pod, _nodes, scores, count) {
+      defaultNormalizeScore(scores, count, true);
+    },
+  };
+}
