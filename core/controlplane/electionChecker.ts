@@ -47,6 +47,7 @@ export class ElectionChecker {
   private readonly components = new Map<string, PerComponent>();
   /** endpoint name → (component, identity) it believed for, so a crash ends its belief. */
   private readonly endpointBeliefs = new Map<string, Array<{ component: string; identity: string }>>();
+  private readonly endpointHosts = new Map<string, string>();
 
   /** Feed every observation of the run (sim.onObservation). */
   observe(timeUs: Micros, endpointName: string, obs: Observation): void {
@@ -59,6 +60,10 @@ export class ElectionChecker {
         return;
       case 'election.write':
         this.onWrite(timeUs, obs);
+        return;
+      case 'host.crashed':
+        // The kernel reports a crash once per host; every instance on it stops believing.
+        this.hostDown(timeUs, String(obs.subject ?? endpointName));
         return;
       default:
         return;
@@ -74,6 +79,11 @@ export class ElectionChecker {
     if (beliefs === undefined) return;
     for (const b of beliefs) this.setBelief(timeUs, b.component, b.identity, false);
     this.endpointBeliefs.delete(endpointName);
+  }
+
+  /** Ends the beliefs of every instance that reported from `hostName`. */
+  hostDown(timeUs: Micros, hostName: string): void {
+    for (const [endpoint, host] of this.endpointHosts) if (host === hostName) this.endpointDown(timeUs, endpoint);
   }
 
   /** Closes open intervals at the end of the run and returns per-component figures. */
@@ -122,6 +132,7 @@ export class ElectionChecker {
     const identity = String(obs['identity'] ?? endpointName);
     const leading = obs['leading'] === true;
     const token = typeof obs['leaseTransitions'] === 'number' ? obs['leaseTransitions'] : -1;
+    if (typeof obs['host'] === 'string') this.endpointHosts.set(endpointName, obs['host']);
     const c = this.state(component);
     if (leading) {
       const previous = c.holder;
