@@ -252,7 +252,7 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultKind, string>> = {
   crash: 'crash a host, group, component instance or leader; restartAfter brings it back (volatile state lost)',
   partition: 'cut the network between sides ([[a],[b,c]], {isolate: X}, {split: etcd, leaderIn: minority}); oneWay cuts one direction',
   loss: 'drop a fraction of all messages (0..1) for a while',
-  latency: 'raise network latency to {median, p99} for a while',
+  latency: 'add {median, p99} of latency to every link for a while (a latency spike)',
   clockSkew: "step a host's clock by an offset or make it drift; its leases are judged by that clock",
   pause: 'stop a process (GC pause, SIGSTOP) for a while; its timers fire late on resume',
   slowDisk: "multiply a host's fsync latency by a factor",

@@ -1,0 +1,156 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import {
+  FAULT_DESCRIPTIONS,
+  FAULT_KINDS,
+  INVARIANT_DESCRIPTIONS,
+  INVARIANT_NAMES,
+  DEFAULT_INVARIANTS,
+} from '../core/cluster/index.js';
+import { builtinScenarioNames, formatLoadError, loadScenarioFile, resolveScenarioPath } from '../scenarios/index.js';
+import { textTable } from '../reports/index.js';
+import {
+  EXIT_INTERNAL,
+  EXIT_OK,
+  EXIT_USAGE,
+  UsageError,
+  loadScenarioArg,
+  packageVersion,
+  parseDurationOption,
+  parseSeedOption,
+} from './common.js';
+import { runCommand } from './run.js';
+import { showcaseCommand } from './showcase.js';
+import { SCHEDULER_POLICIES } from './policies.js';
+
+/** Builds the command tree; each action returns its exit code through `setExit`. */
+function program(setExit: (code: number) => void): Command {
+  const cli = new Command('kubesim')
+    .description('Deterministic discrete-event simulator of a Kubernetes control plane')
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    .showHelpAfterError('(run kubesim --help for usage)');
+
+  cli
+    .command('run')
+    .description('one deterministic run; prints a summary table and writes summary.json, metrics.csv, events.csv, report.html')
+    .argument('<scenario>', 'scenario YAML file or built-in scenario name')
+    .option('--seed <n>', 'seed (overrides spec.seed)')
+    .option('--out <dir>', 'output directory (default out/<scenario>/seed-<n>)')
+    .option('--until <duration>', 'simulated time to run (overrides spec.duration), e.g. 90s, 10m')
+    .option('--policy <name>', 'scheduler policy (overrides spec.cluster.scheduler.policy)')
+    .option('--json', 'print summary.json to stdout instead of the table', false)
+    .option('--quiet', 'no progress and no table', false)
+    .action((arg: string, opts: { seed?: string; out?: string; until?: string; policy?: string; json: boolean; quiet: boolean }) => {
+      const loaded = loadScenarioArg(arg);
+      const seed = parseSeedOption(opts.seed);
+      const untilUs = parseDurationOption('--until', opts.until);
+      if (opts.policy !== undefined && !SCHEDULER_POLICIES.includes(opts.policy)) {
+        throw new UsageError(`unknown policy "${opts.policy}"; see kubesim list policies (${SCHEDULER_POLICIES.join(', ')})`);
+      }
+      setExit(
+        runCommand(loaded, {
+          ...(seed !== undefined ? { seed } : {}),
+          ...(opts.out !== undefined ? { out: opts.out } : {}),
+          ...(untilUs !== undefined ? { untilUs } : {}),
+          ...(opts.policy !== undefined ? { policy: opts.policy } : {}),
+          json: opts.json,
+          quiet: opts.quiet,
+        }),
+      );
+    });
+
+  cli
+    .command('validate')
+    .description('parse and check scenarios; errors name file:line:col and the field path')
+    .argument('<scenario...>', 'scenario files or built-in names')
+    .action((args: string[]) => {
+      let bad = 0;
+      for (const arg of args) {
+        const path = resolveScenarioPath(arg);
+        if (path === undefined) {
+          process.stderr.write(`${arg}: no such file or built-in scenario\n`);
+          bad++;
+          continue;
+        }
+        const result = loadScenarioFile(path);
+        if (result.ok) process.stdout.write(`${path}: ok (${result.scenario.name})\n`);
+        else {
+          bad++;
+          for (const e of result.errors) process.stderr.write(`${formatLoadError(e)}\n`);
+        }
+      }
+      setExit(bad === 0 ? EXIT_OK : EXIT_USAGE);
+    });
+
+  cli
+    .command('list')
+    .description('what is built in')
+    .addArgument(new Command().createArgument('[what]', 'scenarios | policies | invariants | faults').choices(['scenarios', 'policies', 'invariants', 'faults']))
+    .action((what: string | undefined) => {
+      const all = what === undefined;
+      const out: string[] = [];
+      if (all || what === 'scenarios') {
+        const rows = builtinScenarioNames().map((name) => {
+          const r = loadScenarioFile(resolveScenarioPath(name) ?? name);
+          return [name, r.ok ? oneLine(r.scenario.description) : 'INVALID'];
+        });
+        out.push(all ? 'scenarios:' : '', textTable([['scenario', 'description'], ...rows]));
+      }
+      if (all || what === 'policies') out.push(all ? '\npolicies:' : '', SCHEDULER_POLICIES.join('\n'));
+      if (all || what === 'invariants') {
+        const rows = INVARIANT_NAMES.map((n) => [n, DEFAULT_INVARIANTS.includes(n) ? 'default' : '', INVARIANT_DESCRIPTIONS[n]]);
+        out.push(all ? '\ninvariants:' : '', textTable([['invariant', 'in default', 'meaning'], ...rows]));
+      }
+      if (all || what === 'faults') {
+        out.push(all ? '\nfaults:' : '', textTable([['fault', 'meaning'], ...FAULT_KINDS.map((k) => [k, FAULT_DESCRIPTIONS[k]])]));
+      }
+      process.stdout.write(`${out.filter((l) => l !== '').join('\n')}\n`);
+      setExit(EXIT_OK);
+    });
+
+  cli
+    .command('showcase')
+    .description('runs every built-in scenario and prints one summary table (what npm start runs)')
+    .addOption(new Option('--quiet', 'no progress').default(false))
+    .action((opts: { quiet: boolean }) => {
+      setExit(showcaseCommand(opts.quiet));
+    });
+
+  return cli;
+}
+
+function oneLine(s: string): string {
+  const flat = s.replace(/\s+/g, ' ').trim();
+  return flat.length > 100 ? `${flat.slice(0, 97)}…` : flat;
+}
+
+/** Parses argv and runs; returns the exit code (never throws). */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = EXIT_OK;
+  const cli = program((c) => (code = c));
+  try {
+    await cli.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version are successful exits; anything else commander rejects is a usage error.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
+      return EXIT_USAGE;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`kubesim: ${e.message}\n`);
+      for (const line of e.lines) process.stderr.write(`${line}\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`kubesim: internal error\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT_INTERNAL;
+  }
+}
+
+// Entry point when run as a script (`tsx cli/main.ts`); bin/kubesim.js and tests call main() themselves.
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,7 @@
+import type { ComponentKindEntry } from './kinds.js';
+
+/**
+ * Every component kind the runner can wire, in start-up order (the store first: everything else
+ * talks to it). Adding a component to the product is adding its entry here.
+ */
+export const COMPONENT_TABLE: readonly ComponentKindEntry[] = [];
