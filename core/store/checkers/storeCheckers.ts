@@ -1,0 +1,49 @@
+import type { StoreRecorder } from '../recorder.js';
+import type { CheckResult } from './checkResult.js';
+import type { LinearizableOptions } from './linearizable.js';
+import { History } from '../history.js';
+import { ElectionSafetyChecker } from './electionSafety.js';
+import { LogMatchingChecker } from './logMatching.js';
+import { DurabilityChecker } from './durability.js';
+import { checkLinearizable } from './linearizable.js';
+
+/**
+ * The four store invariants, wired as one StoreRecorder: pass it to every StoreMember and
+ * StoreClient of a run (and `history` to the clients), then read results(). `clock` must be the
+ * simulation's global time, e.g. `() => sim.now`.
+ */
+export class StoreCheckers implements StoreRecorder {
+  readonly electionSafety = new ElectionSafetyChecker();
+  readonly logMatching = new LogMatchingChecker();
+  readonly durability = new DurabilityChecker();
+  readonly history: History;
+  private readonly clock: () => number;
+  /** Leader elections seen, in order, for metrics and tests. */
+  readonly elections: Array<{ readonly atUs: number; readonly member: string; readonly term: number }> = [];
+
+  constructor(clock: () => number) {
+    this.clock = clock;
+    this.history = new History(clock);
+  }
+
+  onApply(member: string, index: number, term: number, data: unknown): void {
+    const now = this.clock();
+    this.logMatching.onApply(now, member, index, term, data);
+    this.durability.onApply(now, member, index, term);
+  }
+
+  onLeaderElected(member: string, term: number, termAt: (index: number) => number): void {
+    const now = this.clock();
+    this.elections.push({ atUs: now, member, term });
+    this.electionSafety.onLeaderElected(now, member, term);
+    this.durability.onLeaderElected(now, member, term, termAt);
+  }
+
+  onAck(index: number, term: number): void {
+    this.durability.onAck(this.clock(), index, term);
+  }
+
+  results(options: LinearizableOptions = {}): CheckResult[] {
+    return [this.electionSafety.result(), this.logMatching.result(), this.durability.result(), checkLinearizable(this.history.ops, options)];
+  }
+}

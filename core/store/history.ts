@@ -1,0 +1,71 @@
+/**
+ * The client-side history of store operations, the input of store.linearizable. One record per
+ * operation as the caller saw it: when it was invoked and completed (virtual µs) and what came
+ * back. `unknown` means the client gave up (timeout): it may or may not have taken effect.
+ */
+
+/** A single-key operation, in the terms the per-key register model understands. */
+export type HistoryInput =
+  | { readonly type: 'put'; readonly value: unknown }
+  | { readonly type: 'delete' }
+  /** A txn "if modRevision(key) = expected then put value / delete". */
+  | { readonly type: 'cas'; readonly expectedModRevision: number; readonly value: unknown; readonly del: boolean }
+  /** A linearizable read of one key (serializable reads are not recorded: they may be stale by design). */
+  | { readonly type: 'get' };
+
+export type HistoryOutput =
+  | { readonly type: 'write'; readonly revision: number }
+  | { readonly type: 'deleted'; readonly revision: number; readonly existed: boolean }
+  | { readonly type: 'cas'; readonly succeeded: boolean; readonly revision: number }
+  /** modRevision 0 and value null when the key is absent. */
+  | { readonly type: 'read'; readonly value: unknown; readonly modRevision: number };
+
+export interface HistoryOp {
+  readonly id: number;
+  readonly client: string;
+  readonly key: string;
+  readonly input: HistoryInput;
+  readonly invokeUs: number;
+  /** Completion time; undefined while pending or when the outcome is unknown. */
+  completeUs: number | undefined;
+  outcome: 'pending' | 'ok' | 'failed' | 'unknown';
+  output: HistoryOutput | undefined;
+}
+
+/**
+ * An append-only log of operations shared by the clients of one run. Stamped with `clock`, which
+ * must be the simulation's global time (not a host's skewed clock) so operations on different
+ * hosts compare correctly.
+ */
+export class History {
+  readonly ops: HistoryOp[] = [];
+  private readonly clock: () => number;
+
+  constructor(clock: () => number) {
+    this.clock = clock;
+  }
+
+  invoke(client: string, key: string, input: HistoryInput): HistoryOp {
+    const nowUs = this.clock();
+    const op: HistoryOp = { id: this.ops.length, client, key, input, invokeUs: nowUs, completeUs: undefined, outcome: 'pending', output: undefined };
+    this.ops.push(op);
+    return op;
+  }
+
+  complete(op: HistoryOp, output: HistoryOutput): void {
+    op.completeUs = this.clock();
+    op.outcome = 'ok';
+    op.output = output;
+  }
+
+  /** The operation definitely did not take effect (rejected before it was proposed). */
+  fail(op: HistoryOp): void {
+    op.completeUs = this.clock();
+    op.outcome = 'failed';
+  }
+
+  /** The client gave up: the operation may or may not have taken effect. */
+  giveUp(op: HistoryOp): void {
+    op.outcome = 'unknown';
+  }
+}

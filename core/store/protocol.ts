@@ -1,0 +1,97 @@
+import type { ApplyResult, EventsResult, RangeResult, StoreCommand, WatchEvent } from './mvccTypes.js';
+
+/**
+ * Messages between store clients (API servers) and store members. Immutable, discriminated on
+ * `type`; Raft's own messages (`raft/…`) travel between members alongside these.
+ */
+
+/** What a member puts in the Raft log: the command and the client request it answers (for dedupe). */
+export interface LogCommand {
+  readonly requestId: string;
+  readonly command: StoreCommand;
+}
+
+export interface WriteRequest {
+  readonly type: 'store/write';
+  readonly requestId: string;
+  readonly command: StoreCommand;
+}
+
+export interface RangeRequest {
+  readonly type: 'store/range';
+  readonly requestId: string;
+  readonly prefix: string;
+  readonly exact: boolean;
+  /** Read at this past revision; undefined = latest. */
+  readonly revision: number | undefined;
+  readonly limit: number | undefined;
+  /** true: serve from this member's state now (may be stale); false: linearizable via ReadIndex. */
+  readonly serializable: boolean;
+}
+
+export interface WatchRequest {
+  readonly type: 'store/watch';
+  readonly watchId: string;
+  readonly prefix: string;
+  readonly fromRevision: number;
+}
+
+export interface CancelWatchRequest {
+  readonly type: 'store/cancelWatch';
+  readonly watchId: string;
+}
+
+export interface WriteResponse {
+  readonly type: 'store/writeResp';
+  readonly requestId: string;
+  readonly result: ApplyResult;
+  /** Where the write sits in the Raft log, for the durability checker. */
+  readonly index: number;
+  readonly term: number;
+}
+
+export interface RangeResponse {
+  readonly type: 'store/rangeResp';
+  readonly requestId: string;
+  readonly result: RangeResult;
+}
+
+/** The member cannot serve this request; `leader` names the member it believes leads, if any. */
+export interface NotLeaderResponse {
+  readonly type: 'store/notLeader';
+  readonly requestId: string;
+  readonly leader: string | null;
+}
+
+/** Watch events (possibly none: a progress notification that the member is alive at `revision`). */
+export interface WatchEventsMessage {
+  readonly type: 'store/watchEvents';
+  readonly watchId: string;
+  readonly events: readonly WatchEvent[];
+  readonly revision: number;
+}
+
+export interface WatchCompactedMessage {
+  readonly type: 'store/watchCompacted';
+  readonly watchId: string;
+  readonly compactRevision: number;
+}
+
+export type StoreRequest = WriteRequest | RangeRequest | WatchRequest | CancelWatchRequest;
+export type StoreResponse = WriteResponse | RangeResponse | NotLeaderResponse | WatchEventsMessage | WatchCompactedMessage;
+
+export function isStoreRequest(message: { readonly type: string }): message is StoreRequest {
+  return message.type === 'store/write' || message.type === 'store/range' || message.type === 'store/watch' || message.type === 'store/cancelWatch';
+}
+
+export function isStoreResponse(message: { readonly type: string }): message is StoreResponse {
+  return (
+    message.type === 'store/writeResp' ||
+    message.type === 'store/rangeResp' ||
+    message.type === 'store/notLeader' ||
+    message.type === 'store/watchEvents' ||
+    message.type === 'store/watchCompacted'
+  );
+}
+
+export type { EventsResult };

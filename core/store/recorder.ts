@@ -1,0 +1,13 @@
+/**
+ * What store members and clients report to checkers standing outside them. The harness (tests, the
+ * scenario runner) supplies one; members never judge themselves. All methods are optional reads of
+ * what happened; implementations stamp times with the simulation's global clock, not a host's.
+ */
+export interface StoreRecorder {
+  /** A member applied the committed entry at `index` (data null: a leader's empty entry). */
+  onApply(member: string, index: number, term: number, data: unknown): void;
+  /** A member became leader of `term`; `termAt` reads its log right now. */
+  onLeaderElected(member: string, term: number, termAt: (index: number) => number): void;
+  /** A client received the acknowledgement of a write at (index, term). */
+  onAck(index: number, term: number): void;
+}

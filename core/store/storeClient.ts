@@ -1,0 +1,495 @@
+import type { Context, EndpointId, Message, TimerId, TimerTag } from '../../sim/index.js';
+import type { ApplyResult, Compare, KeyValue, OpResult, RangeResult, StoreCommand, TxnOp, WatchEvent } from './mvccTypes.js';
+import type { StoreRequest, StoreResponse, WriteResponse } from './protocol.js';
+import type { History, HistoryInput, HistoryOp, HistoryOutput } from './history.js';
+import type { StoreRecorder } from './recorder.js';
+import { isStoreResponse } from './protocol.js';
+import { assertNever } from '../util/assert.js';
+
+export interface StoreClientOptions {
+  /** Endpoint names of the store members. */
+  readonly members: readonly string[];
+  /** Name in the history and in request ids; default the host component's endpoint name. */
+  readonly name?: string;
+  /** Where to record every single-key operation for store.linearizable; none by default. */
+  readonly history?: History;
+  /** Checker hooks (acknowledged writes for store.durability); none by default. */
+  readonly recorder?: StoreRecorder;
+  /** Per-attempt timeout, µs (default 1s): then the next member is tried. */
+  readonly attemptTimeoutUs?: number;
+  /** Whole-request deadline, µs (default 5s): then the caller gets `timeout`. */
+  readonly deadlineUs?: number;
+  /** Pause before retrying when no leader is known, µs (default 50ms); avoids a hot retry loop. */
+  readonly retryBackoffUs?: number;
+  /** Re-establish a watch on another member after this much silence, µs (default 3s; members notify every 1s). */
+  readonly watchSilenceUs?: number;
+}
+
+/** The request did not reach a member that could serve it; a write was definitely not applied. */
+export interface Unavailable {
+  readonly type: 'unavailable';
+}
+/** The client gave up waiting; a write may or may not have been applied. */
+export interface TimedOut {
+  readonly type: 'timeout';
+}
+/** A compare on mod revision failed: the key changed (or exists / does not) since it was read. */
+export interface Conflict {
+  readonly type: 'conflict';
+  readonly revision: number;
+}
+
+export type PutResult = { readonly type: 'ok'; readonly revision: number; readonly prevKv: KeyValue | null } | Conflict | Unavailable | TimedOut;
+export type DeleteResult =
+  | { readonly type: 'ok'; readonly revision: number; readonly deleted: number; readonly prevKv: KeyValue | null }
+  | Conflict
+  | Unavailable
+  | TimedOut;
+export type TxnResult =
+  | { readonly type: 'ok'; readonly succeeded: boolean; readonly revision: number; readonly results: readonly OpResult[] }
+  | Unavailable
+  | TimedOut;
+export type ReadResult = RangeResult | Unavailable | TimedOut;
+export type WatchUpdate =
+  | { readonly type: 'events'; readonly events: readonly WatchEvent[]; readonly revision: number }
+  /** The watch's start revision was compacted: the caller must relist (the API server's 410 Gone). */
+  | { readonly type: 'compacted'; readonly compactRevision: number };
+
+export interface PutOptions {
+  /** Only write if the key's modRevision is this (0 = only if absent): optimistic concurrency. */
+  readonly expectedModRevision?: number;
+  readonly sizeBytes?: number;
+}
+export interface DeleteOptions {
+  readonly expectedModRevision?: number;
+}
+export interface RangeOptions {
+  /** Only the key itself, not the prefix. */
+  readonly exact?: boolean;
+  /** Read as of this revision (compacted/future results possible); default latest. */
+  readonly revision?: number;
+  readonly limit?: number;
+  /** Serve from whichever member answers, possibly stale (etcd's serializable); default false = linearizable. */
+  readonly serializable?: boolean;
+}
+
+interface PendingOp {
+  readonly id: number;
+  readonly request: StoreRequest & { readonly requestId: string };
+  readonly deadlineUs: number;
+  readonly onWrite: ((response: WriteResponse | Unavailable | TimedOut) => void) | undefined;
+  readonly onRead: ((result: ReadResult) => void) | undefined;
+  readonly history: HistoryOp | undefined;
+  readonly historyOutput: ((response: WriteResponse) => HistoryOutput) | undefined;
+  target: number;
+  attempt: number;
+  timer: TimerId | undefined;
+  /** Some attempt ended without a definite answer, so a write may have been applied. */
+  maybeApplied: boolean;
+}
+
+interface ActiveWatch {
+  readonly watchId: string;
+  readonly prefix: string;
+  readonly onUpdate: (update: WatchUpdate) => void;
+  nextRevision: number;
+  member: number;
+  lastHeardUs: number;
+  generation: number;
+}
+
+type ClientTimer =
+  | { readonly type: 'storeClient/attempt'; readonly op: number; readonly attempt: number }
+  | { readonly type: 'storeClient/retry'; readonly op: number; readonly attempt: number }
+  | { readonly type: 'storeClient/watchCheck'; readonly watchId: string; readonly generation: number };
+
+/**
+ * The store client embedded in a component (the API server): etcd's clientv3 in miniature. It sends
+ * each request to the member it believes leads, follows NotLeader hints, retries on another member
+ * after a timeout (with the same request id, so a write is applied at most once), and gives up at a
+ * deadline with `timeout` (outcome unknown) or `unavailable` (definitely not applied). Single-key
+ * operations are recorded in the history for store.linearizable. Callbacks run synchronously inside
+ * the host component's handlers; forward messages and timers with handleMessage/handleTimer.
+ */
+export class StoreClient {
+  private readonly ctx: Context;
+  private readonly options: StoreClientOptions;
+  private readonly name: string;
+  private readonly nonce: number;
+  private readonly ops = new Map<number, PendingOp>();
+  private readonly opsByRequest = new Map<string, PendingOp>();
+  private readonly watches = new Map<string, ActiveWatch>();
+  private seq = 0;
+  private preferred = 0;
+
+  constructor(ctx: Context, options: StoreClientOptions) {
+    if (options.members.length === 0) throw new Error('StoreClient needs at least one member');
+    this.ctx = ctx;
+    this.options = options;
+    this.name = options.name ?? ctx.name;
+    // A fresh incarnation must never reuse a request id the members remember from the last one.
+    this.nonce = ctx.rng.int(1_000_000_000);
+    this.preferred = ctx.rng.int(options.members.length);
+  }
+
+  /** Member index this client currently sends to first (its belief about the leader). */
+  get preferredMember(): string {
+    return this.options.members[this.preferred] ?? '';
+  }
+
+  get pendingOperations(): number {
+    return this.ops.size;
+  }
+
+  // ---------------------------------------------------------------- operations
+
+  put(key: string, value: unknown, options: PutOptions, callback: (result: PutResult) => void): void {
+    const sizeBytes = options.sizeBytes ?? 256;
+    const op: TxnOp = { type: 'put', key, value, sizeBytes };
+    const expected = options.expectedModRevision;
+    if (expected === undefined) {
+      this.write(op, key, { type: 'put', value }, (r) => (r.type === 'put' ? { type: 'write', revision: r.revision } : null), (res) => {
+        if (res.type === 'put') callback({ type: 'ok', revision: res.revision, prevKv: res.prevKv });
+      }, callback);
+      return;
+    }
+    this.conditional(key, expected, op, { type: 'cas', expectedModRevision: expected, value, del: false }, (res) => {
+      if (res.type !== 'txn') return;
+      const first = res.results[0];
+      if (!res.succeeded || first?.type !== 'put') callback({ type: 'conflict', revision: res.revision });
+      else callback({ type: 'ok', revision: first.revision, prevKv: first.prevKv });
+    }, callback);
+  }
+
+  delete(key: string, options: DeleteOptions, callback: (result: DeleteResult) => void): void {
+    const op: TxnOp = { type: 'delete', key };
+    const expected = options.expectedModRevision;
+    if (expected === undefined) {
+      this.write(op, key, { type: 'delete' }, (r) => (r.type === 'delete' ? { type: 'deleted', revision: r.revision, existed: r.deleted > 0 } : null), (res) => {
+        if (res.type === 'delete') callback({ type: 'ok', revision: res.revision, deleted: res.deleted, prevKv: res.prevKv });
+      }, callback);
+      return;
+    }
+    this.conditional(key, expected, op, { type: 'cas', expectedModRevision: expected, value: null, del: true }, (res) => {
+      if (res.type !== 'txn') return;
+      const first = res.results[0];
+      if (!res.succeeded || first?.type !== 'delete') callback({ type: 'conflict', revision: res.revision });
+      else callback({ type: 'ok', revision: first.revision, deleted: first.deleted, prevKv: first.prevKv });
+    }, callback);
+  }
+
+  /** A general transaction (not recorded in the history: the checker's model is per key). */
+  txn(compares: readonly Compare[], success: readonly TxnOp[], failure: readonly TxnOp[], callback: (result: TxnResult) => void): void {
+    const command: StoreCommand = { type: 'txn', compares, success, failure };
+    this.submitWrite(command, undefined, undefined, (response) => {
+      if (response.type !== 'store/writeResp') {
+        callback(response);
+        return;
+      }
+      const res = response.result;
+      if (res.type === 'txn') callback({ type: 'ok', succeeded: res.succeeded, revision: res.revision, results: res.results });
+    });
+  }
+
+  /** Compacts the store's history up to `revision` (through the log, so every member does it). */
+  compact(revision: number, callback: (result: { readonly type: 'ok' | 'unavailable' | 'timeout' }) => void): void {
+    this.submitWrite({ type: 'compact', revision }, undefined, undefined, (response) => {
+      callback({ type: response.type === 'store/writeResp' ? 'ok' : response.type });
+    });
+  }
+
+  range(prefix: string, options: RangeOptions, callback: (result: ReadResult) => void): void {
+    const requestId = this.nextRequestId();
+    const request: StoreRequest & { readonly requestId: string } = {
+      type: 'store/range',
+      requestId,
+      prefix,
+      exact: options.exact ?? false,
+      revision: options.revision,
+      limit: options.limit,
+      serializable: options.serializable ?? false,
+    };
+    // Only a linearizable read of one key at the latest revision is a point in the register model.
+    const recorded = options.exact === true && options.serializable !== true && options.revision === undefined;
+    const historyOp = recorded ? this.options.history?.invoke(this.name, prefix, { type: 'get' }) : undefined;
+    this.start(request, undefined, (result) => {
+      if (historyOp !== undefined && this.options.history !== undefined) {
+        if (result.type === 'ok') {
+          const kv = result.kvs[0];
+          this.options.history.complete(historyOp, { type: 'read', value: kv?.value ?? null, modRevision: kv?.modRevision ?? 0 });
+        } else {
+          this.options.history.giveUp(historyOp);
+        }
+      }
+      callback(result);
+    }, historyOp, undefined);
+  }
+
+  get(key: string, options: Omit<RangeOptions, 'exact'>, callback: (result: ReadResult) => void): void {
+    this.range(key, { ...options, exact: true }, callback);
+  }
+
+  /**
+   * Watches keys under `prefix` from `fromRevision` on: every change, in revision order, no gaps,
+   * across member failures. Returns the watch id for cancelWatch.
+   */
+  watch(prefix: string, fromRevision: number, onUpdate: (update: WatchUpdate) => void): string {
+    const watchId = `${this.name}:${this.nonce}:w${++this.seq}`;
+    const w: ActiveWatch = { watchId, prefix, onUpdate, nextRevision: fromRevision, member: this.preferred, lastHeardUs: this.ctx.now(), generation: 0 };
+    this.watches.set(watchId, w);
+    this.openWatch(w);
+    return watchId;
+  }
+
+  cancelWatch(watchId: string): void {
+    const w = this.watches.get(watchId);
+    if (w === undefined) return;
+    this.watches.delete(watchId);
+    this.sendTo(w.member, { type: 'store/cancelWatch', watchId });
+  }
+
+  // ---------------------------------------------------------------- plumbing for the host component
+
+  /** Handles a store response; returns false if the message is not for the store client. */
+  handleMessage(ctx: Context, from: EndpointId, message: Message): boolean {
+    if (!isStoreResponse(message)) return false;
+    void ctx;
+    void from;
+    this.onResponse(message);
+    return true;
+  }
+
+  /** Handles a store client timer; returns false if the tag is not the store client's. */
+  handleTimer(ctx: Context, tag: TimerTag): boolean {
+    if (typeof tag !== 'object' || !tag.type.startsWith('storeClient/')) return false;
+    void ctx;
+    const t = tag as ClientTimer;
+    switch (t.type) {
+      case 'storeClient/attempt': {
+        const op = this.ops.get(t.op);
+        if (op === undefined || op.attempt !== t.attempt) return true;
+        op.timer = undefined;
+        op.maybeApplied = true;
+        this.retry(op, (op.target + 1) % this.options.members.length, false);
+        return true;
+      }
+      case 'storeClient/retry': {
+        const op = this.ops.get(t.op);
+        if (op !== undefined && op.attempt === t.attempt) this.sendAttempt(op);
+        return true;
+      }
+      case 'storeClient/watchCheck': {
+        const w = this.watches.get(t.watchId);
+        if (w === undefined || w.generation !== t.generation) return true;
+        const silence = this.options.watchSilenceUs ?? 3_000_000;
+        if (this.ctx.now() - w.lastHeardUs >= silence) {
+          this.sendTo(w.member, { type: 'store/cancelWatch', watchId: w.watchId });
+          w.member = (w.member + 1) % this.options.members.length;
+          this.openWatch(w);
+        } else {
+          this.ctx.setTimer(silence / 2, timerTag({ type: 'storeClient/watchCheck', watchId: w.watchId, generation: w.generation }));
+        }
+        return true;
+      }
+      default:
+        return assertNever(t, 'store client timer');
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private nextRequestId(): string {
+    return `${this.name}:${this.nonce}:${++this.seq}`;
+  }
+
+  private write(
+    op: TxnOp,
+    key: string,
+    input: HistoryInput,
+    output: (r: ApplyResult) => HistoryOutput | null,
+    onOk: (result: ApplyResult) => void,
+    onError: (e: Unavailable | TimedOut) => void,
+  ): void {
+    this.submitWrite(op, key, { input, output }, (response) => {
+      if (response.type === 'store/writeResp') onOk(response.result);
+      else onError(response);
+    });
+  }
+
+  private conditional(
+    key: string,
+    expected: number,
+    op: TxnOp,
+    input: HistoryInput,
+    onOk: (result: ApplyResult) => void,
+    onError: (e: Unavailable | TimedOut) => void,
+  ): void {
+    const command: StoreCommand = { type: 'txn', compares: [{ key, modRevision: expected }], success: [op], failure: [] };
+    const output = (r: ApplyResult): HistoryOutput | null =>
+      r.type === 'txn' ? { type: 'cas', succeeded: r.succeeded, revision: r.results[0]?.revision ?? r.revision } : null;
+    this.submitWrite(command, key, { input, output }, (response) => {
+      if (response.type === 'store/writeResp') onOk(response.result);
+      else onError(response);
+    });
+  }
+
+  private submitWrite(
+    command: StoreCommand,
+    key: string | undefined,
+    recording: { input: HistoryInput; output: (r: ApplyResult) => HistoryOutput | null } | undefined,
+    onDone: (response: WriteResponse | Unavailable | TimedOut) => void,
+  ): void {
+    const requestId = this.nextRequestId();
+    const history = this.options.history;
+    const historyOp = key !== undefined && recording !== undefined && history !== undefined ? history.invoke(this.name, key, recording.input) : undefined;
+    const historyOutput =
+      recording === undefined
+        ? undefined
+        : (response: WriteResponse): HistoryOutput => recording.output(response.result) ?? { type: 'write', revision: response.result.revision };
+    this.start({ type: 'store/write', requestId, command }, onDone, undefined, historyOp, historyOutput);
+  }
+
+  private start(
+    request: StoreRequest & { readonly requestId: string },
+    onWrite: PendingOp['onWrite'],
+    onRead: PendingOp['onRead'],
+    history: HistoryOp | undefined,
+    historyOutput: PendingOp['historyOutput'],
+  ): void {
+    const op: PendingOp = {
+      id: this.seq,
+      request,
+      deadlineUs: this.ctx.now() + (this.options.deadlineUs ?? 5_000_000),
+      onWrite,
+      onRead,
+      history,
+      historyOutput,
+      target: this.preferred,
+      attempt: 0,
+      timer: undefined,
+      maybeApplied: false,
+    };
+    this.ops.set(op.id, op);
+    this.opsByRequest.set(request.requestId, op);
+    this.sendAttempt(op);
+  }
+
+  private sendAttempt(op: PendingOp): void {
+    op.attempt++;
+    this.sendTo(op.target, op.request);
+    const remaining = op.deadlineUs - this.ctx.now();
+    const wait = Math.max(1, Math.min(this.options.attemptTimeoutUs ?? 1_000_000, remaining));
+    op.timer = this.ctx.setTimer(wait, timerTag({ type: 'storeClient/attempt', op: op.id, attempt: op.attempt }));
+  }
+
+  /** Moves on to member `target`, now or after a backoff, unless the deadline has passed. */
+  private retry(op: PendingOp, target: number, immediately: boolean): void {
+    if (op.timer !== undefined) this.ctx.cancelTimer(op.timer);
+    op.timer = undefined;
+    const now = this.ctx.now();
+    if (now >= op.deadlineUs) {
+      this.finish(op, op.maybeApplied || op.request.type !== 'store/write' ? { type: 'timeout' } : { type: 'unavailable' });
+      return;
+    }
+    op.target = target;
+    if (immediately) {
+      this.sendAttempt(op);
+      return;
+    }
+    op.attempt++;
+    const backoff = Math.min(this.options.retryBackoffUs ?? 50_000, op.deadlineUs - now);
+    op.timer = this.ctx.setTimer(Math.max(1, backoff), timerTag({ type: 'storeClient/retry', op: op.id, attempt: op.attempt }));
+  }
+
+  private finish(op: PendingOp, outcome: WriteResponse | RangeResult | Unavailable | TimedOut): void {
+    this.ops.delete(op.id);
+    this.opsByRequest.delete(op.request.requestId);
+    if (op.timer !== undefined) this.ctx.cancelTimer(op.timer);
+    const history = this.options.history;
+    if (outcome.type === 'store/writeResp') {
+      this.options.recorder?.onAck(outcome.index, outcome.term);
+      if (op.history !== undefined && history !== undefined && op.historyOutput !== undefined) history.complete(op.history, op.historyOutput(outcome));
+      op.onWrite?.(outcome);
+      return;
+    }
+    if (op.request.type === 'store/write') {
+      if (op.history !== undefined && history !== undefined) {
+        if (outcome.type === 'unavailable') history.fail(op.history);
+        else history.giveUp(op.history);
+      }
+      if (outcome.type === 'unavailable' || outcome.type === 'timeout') op.onWrite?.(outcome);
+      return;
+    }
+    if (outcome.type === 'unavailable' || outcome.type === 'timeout' || outcome.type === 'ok' || outcome.type === 'compacted' || outcome.type === 'future') {
+      op.onRead?.(outcome);
+    }
+  }
+
+  private onResponse(message: StoreResponse): void {
+    switch (message.type) {
+      case 'store/writeResp': {
+        const op = this.opsByRequest.get(message.requestId);
+        if (op !== undefined) this.finish(op, message);
+        return;
+      }
+      case 'store/rangeResp': {
+        const op = this.opsByRequest.get(message.requestId);
+        if (op !== undefined) this.finish(op, message.result);
+        return;
+      }
+      case 'store/notLeader': {
+        const op = this.opsByRequest.get(message.requestId);
+        if (op === undefined) return;
+        const hinted = message.leader === null ? -1 : this.options.members.indexOf(message.leader);
+        if (hinted >= 0 && hinted !== op.target) {
+          this.preferred = hinted;
+          this.retry(op, hinted, true);
+        } else {
+          this.preferred = (op.target + 1) % this.options.members.length;
+          this.retry(op, this.preferred, false);
+        }
+        return;
+      }
+      case 'store/watchEvents': {
+        const w = this.watches.get(message.watchId);
+        if (w === undefined) return;
+        w.lastHeardUs = this.ctx.now();
+        const fresh = message.events.filter((e) => e.revision >= w.nextRevision);
+        const last = fresh[fresh.length - 1];
+        if (last !== undefined) w.nextRevision = last.revision + 1;
+        // The member sent everything up to its revision, so a quiet prefix still moves forward.
+        w.nextRevision = Math.max(w.nextRevision, message.revision + 1);
+        if (fresh.length > 0) w.onUpdate({ type: 'events', events: fresh, revision: message.revision });
+        return;
+      }
+      case 'store/watchCompacted': {
+        const w = this.watches.get(message.watchId);
+        if (w === undefined) return;
+        this.watches.delete(message.watchId);
+        w.onUpdate({ type: 'compacted', compactRevision: message.compactRevision });
+        return;
+      }
+      default:
+        assertNever(message, 'store response');
+    }
+  }
+
+  private openWatch(w: ActiveWatch): void {
+    w.generation++;
+    w.lastHeardUs = this.ctx.now();
+    this.sendTo(w.member, { type: 'store/watch', watchId: w.watchId, prefix: w.prefix, fromRevision: w.nextRevision });
+    const silence = this.options.watchSilenceUs ?? 3_000_000;
+    this.ctx.setTimer(silence / 2, timerTag({ type: 'storeClient/watchCheck', watchId: w.watchId, generation: w.generation }));
+  }
+
+  private sendTo(member: number, request: StoreRequest): void {
+    const name = this.options.members[member];
+    const to = name === undefined ? undefined : this.ctx.lookup(name);
+    if (to !== undefined) this.ctx.send(to, request, request.type === 'store/write' ? 320 : 96);
+  }
+}
+
+/** Timer tags are small frozen objects; typing them as ClientTimer keeps handleTimer exhaustive. */
+function timerTag(tag: ClientTimer): ClientTimer {
+  return Object.freeze(tag);
+}

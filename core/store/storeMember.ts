@@ -1,0 +1,382 @@
+import type { Component, Context, EndpointId, Message, TimerId, TimerTag } from '../../sim/index.js';
+import type { Entry, HardState, RaftMessage, Ready, SoftState } from './raft/types.js';
+import type { ApplyResult } from './mvccTypes.js';
+import type { LogCommand, RangeRequest, StoreRequest, StoreResponse } from './protocol.js';
+import type { StoreRecorder } from './recorder.js';
+import { NONE } from './raft/types.js';
+import { RaftNode } from './raft/raftNode.js';
+import { Mvcc } from './mvcc.js';
+import { isStoreRequest } from './protocol.js';
+import { assertNever } from '../util/assert.js';
+
+export interface StoreMemberOptions {
+  /** Endpoint names of every member, in a fixed order; member i has Raft id i+1. */
+  readonly members: readonly string[];
+  /** Leader heartbeat period, µs; etcd default 100ms. */
+  readonly heartbeatUs?: number;
+  /** Election timeout, µs; etcd default 1000ms, randomized in [t, 2t). */
+  readonly electionTimeoutUs?: number;
+  /** Exclusive upper bound of the randomized election timeout, µs; default 2×electionTimeoutUs. */
+  readonly electionTimeoutMaxUs?: number;
+  /** etcd's PreVote; default true. */
+  readonly preVote?: boolean;
+  /** etcd's CheckQuorum; default true. */
+  readonly checkQuorum?: boolean;
+  /** MVCC history window in revisions (default 10,000; etcd's apiserver compacts every 5 minutes). */
+  readonly retainRevisions?: number;
+  /** Watch progress notifications, µs (default 1s): lets clients notice a silent member. */
+  readonly watchProgressUs?: number;
+  /** Remembered request ids for at-most-once retries (default 100,000). */
+  readonly dedupeWindow?: number;
+  /** DELIBERATELY BROKEN: commit without a quorum. Only for showing that the checkers catch it. */
+  readonly unsafeCommitWithoutQuorum?: boolean;
+  /** Checker hooks (see StoreRecorder); none by default. */
+  readonly recorder?: StoreRecorder;
+}
+
+interface Watcher {
+  readonly watchId: string;
+  readonly client: EndpointId;
+  readonly prefix: string;
+  nextRevision: number;
+}
+
+interface PendingWrite {
+  readonly client: EndpointId;
+  readonly proposedAtUs: number;
+}
+
+const TICK = 'store/tick';
+const FSYNC = 'store/fsync';
+const PROGRESS = 'store/progress';
+
+const DISK_HARD = 'raft/hardState';
+const DISK_LAST = 'raft/lastIndex';
+const diskEntryKey = (index: number): string => `raft/entry/${index}`;
+
+/**
+ * One etcd member: a Raft node, the MVCC state machine it feeds, and the client-facing server.
+ * Writes go through the leader (others answer NotLeader with a hint); reads are serializable from
+ * any member or linearizable via ReadIndex; watches are served from the local MVCC history. A
+ * persisted entry counts only after the host's fsync delay; Raft state is restored from the disk
+ * on restart and the MVCC state rebuilt by re-applying the committed log.
+ */
+export class StoreMember implements Component {
+  private readonly options: StoreMemberOptions;
+  private node: RaftNode<LogCommand> | undefined;
+  private readonly mvcc: Mvcc;
+  private readonly watchers = new Map<string, Watcher>();
+  private readonly pendingWrites = new Map<string, PendingWrite>();
+  private readonly pendingReads = new Map<string, { readonly client: EndpointId; readonly request: RangeRequest }>();
+  private readonly readsAwaitingApply: Array<{ readonly context: string; readonly index: number }> = [];
+  /** Results of applied requests, for answering a retried request without applying it twice. */
+  private readonly appliedRequests = new Map<string, { readonly result: ApplyResult; readonly index: number; readonly term: number }>();
+  private readonly endpoints: Array<EndpointId | undefined> = [];
+  private inFlight: Ready<LogCommand> | undefined;
+  private tickTimer: TimerId | undefined;
+  private tickAtUs = Infinity;
+  private campaignStartUs: number | undefined;
+  private lastSoft: SoftState = { role: 'follower', leader: NONE, term: 0 };
+  private readSeq = 0;
+
+  constructor(options: StoreMemberOptions) {
+    this.options = options;
+    this.mvcc = new Mvcc({ retainRevisions: options.retainRevisions ?? 10_000 });
+  }
+
+  // ---------------------------------------------------------------- views for checkers and tests
+
+  get raft(): RaftNode<LogCommand> | undefined {
+    return this.node;
+  }
+  get store(): Mvcc {
+    return this.mvcc;
+  }
+  isLeader(): boolean {
+    return this.node?.role === 'leader';
+  }
+
+  // ---------------------------------------------------------------- Component
+
+  start(ctx: Context): void {
+    const id = this.options.members.indexOf(ctx.name) + 1;
+    if (id === 0) throw new Error(`store member ${ctx.name} is not in members [${this.options.members.join(', ')}]`);
+    const hardState = ctx.disk.get<HardState>(DISK_HARD) ?? { term: 0, vote: NONE, commit: 0 };
+    const lastIndex = ctx.disk.get<number>(DISK_LAST) ?? 0;
+    const entries: Array<Entry<LogCommand>> = [];
+    for (let i = 1; i <= lastIndex; i++) {
+      const entry = ctx.disk.get<Entry<LogCommand>>(diskEntryKey(i));
+      if (entry === undefined) throw new Error(`${ctx.name}: raft log entry ${i} missing on disk`);
+      entries.push(entry);
+    }
+    const rng = ctx.rng;
+    this.node = new RaftNode<LogCommand>(
+      {
+        id,
+        peers: this.options.members.map((_, i) => i + 1),
+        heartbeatUs: this.options.heartbeatUs ?? 100_000,
+        electionTimeoutUs: this.options.electionTimeoutUs ?? 1_000_000,
+        ...(this.options.electionTimeoutMaxUs === undefined ? {} : { electionTimeoutMaxUs: this.options.electionTimeoutMaxUs }),
+        preVote: this.options.preVote ?? true,
+        checkQuorum: this.options.checkQuorum ?? true,
+        random: () => rng.next(),
+        unsafeCommitWithoutQuorum: this.options.unsafeCommitWithoutQuorum ?? false,
+      },
+      { hardState, entries },
+      ctx.now(),
+    );
+    this.lastSoft = this.node.softState();
+    ctx.setTimer(this.options.watchProgressUs ?? 1_000_000, PROGRESS);
+    this.process(ctx);
+  }
+
+  onMessage(ctx: Context, from: EndpointId, message: Message): void {
+    const node = this.node;
+    if (node === undefined) return;
+    if (message.type.startsWith('raft/')) {
+      node.step(message as RaftMessage<LogCommand>, ctx.now());
+    } else if (isStoreRequest(message)) {
+      this.handleRequest(ctx, from, message);
+    } else {
+      return;
+    }
+    this.process(ctx);
+  }
+
+  onTimer(ctx: Context, tag: TimerTag): void {
+    const node = this.node;
+    if (node === undefined) return;
+    if (tag === TICK) {
+      this.tickTimer = undefined;
+      this.tickAtUs = Infinity;
+      node.tick(ctx.now());
+    } else if (tag === FSYNC) {
+      const ready = this.inFlight;
+      if (ready !== undefined) this.finishReady(ctx, ready);
+    } else if (tag === PROGRESS) {
+      for (const w of this.watchers.values()) this.pushWatch(ctx, w, true);
+      ctx.setTimer(this.options.watchProgressUs ?? 1_000_000, PROGRESS);
+    }
+    this.process(ctx);
+  }
+
+  // ---------------------------------------------------------------- client requests
+
+  private handleRequest(ctx: Context, from: EndpointId, request: StoreRequest): void {
+    const node = this.node;
+    if (node === undefined) return;
+    switch (request.type) {
+      case 'store/write': {
+        const done = this.appliedRequests.get(request.requestId);
+        if (done !== undefined) {
+          reply(ctx, from, { type: 'store/writeResp', requestId: request.requestId, ...done });
+          return;
+        }
+        if (this.pendingWrites.has(request.requestId) && node.role === 'leader') return;
+        const proposed = node.propose(Object.freeze({ requestId: request.requestId, command: request.command }));
+        if (proposed.ok) this.pendingWrites.set(request.requestId, { client: from, proposedAtUs: ctx.now() });
+        else this.notLeader(ctx, from, request.requestId, proposed.leader);
+        return;
+      }
+      case 'store/range': {
+        if (request.serializable) {
+          this.answerRange(ctx, from, request);
+          return;
+        }
+        const context = `${ctx.name}/read/${++this.readSeq}`;
+        if (node.readIndex(context)) this.pendingReads.set(context, { client: from, request });
+        else this.notLeader(ctx, from, request.requestId, NONE);
+        return;
+      }
+      case 'store/watch': {
+        const watcher: Watcher = { watchId: request.watchId, client: from, prefix: request.prefix, nextRevision: request.fromRevision };
+        this.watchers.set(request.watchId, watcher);
+        this.pushWatch(ctx, watcher, true);
+        return;
+      }
+      case 'store/cancelWatch':
+        this.watchers.delete(request.watchId);
+        return;
+      default:
+        assertNever(request, 'store request');
+    }
+  }
+
+  private notLeader(ctx: Context, to: EndpointId, requestId: string, leader: number): void {
+    const name = leader === NONE ? null : (this.options.members[leader - 1] ?? null);
+    reply(ctx, to, { type: 'store/notLeader', requestId, leader: name });
+  }
+
+  private answerRange(ctx: Context, to: EndpointId, request: RangeRequest): void {
+    const result = this.mvcc.range(request.prefix, {
+      exact: request.exact,
+      ...(request.revision === undefined ? {} : { revision: request.revision }),
+      ...(request.limit === undefined ? {} : { limit: request.limit }),
+    });
+    const size = result.type === 'ok' ? 64 + result.kvs.reduce((n, kv) => n + kv.sizeBytes, 0) : 64;
+    reply(ctx, to, { type: 'store/rangeResp', requestId: request.requestId, result }, size);
+  }
+
+  private pushWatch(ctx: Context, w: Watcher, progress: boolean): void {
+    const result = this.mvcc.eventsSince(w.prefix, w.nextRevision);
+    if (result.type === 'compacted') {
+      reply(ctx, w.client, { type: 'store/watchCompacted', watchId: w.watchId, compactRevision: result.compactRevision });
+      this.watchers.delete(w.watchId);
+      return;
+    }
+    const last = result.events[result.events.length - 1];
+    if (last !== undefined) w.nextRevision = last.revision + 1;
+    if (last === undefined && !progress) return;
+    const size = 64 + result.events.reduce((n, e) => n + e.kv.sizeBytes, 0);
+    reply(ctx, w.client, { type: 'store/watchEvents', watchId: w.watchId, events: result.events, revision: this.mvcc.revision }, size);
+  }
+
+  // ---------------------------------------------------------------- the Ready loop
+
+  /** Drains the Raft node: one Ready at a time, waiting for the fsync when it must be durable. */
+  private process(ctx: Context): void {
+    const node = this.node;
+    if (node === undefined) return;
+    while (this.inFlight === undefined && node.hasReady()) {
+      const ready = node.ready();
+      if (ready.softState !== null) this.onSoftState(ctx, ready.softState);
+      // The leader may send before its own fsync: its vote in the quorum waits for advance() (etcd §10.2.1).
+      const leaderSends = node.role === 'leader';
+      if (leaderSends) this.sendAll(ctx, ready.messages);
+      this.apply(ctx, ready.committedEntries);
+      for (const rs of ready.readStates) this.readsAwaitingApply.push(rs);
+      this.serveReads(ctx);
+      const mustSync = ready.entries.length > 0 || (ready.hardState !== null && (ready.hardState.term !== this.lastPersistedTerm(ctx) || ready.hardState.vote !== this.lastPersistedVote(ctx)));
+      this.inFlight = leaderSends ? { ...ready, messages: [] } : ready;
+      if (mustSync) {
+        ctx.setTimer(ctx.fsyncDelay(), FSYNC);
+        break;
+      }
+      this.finishReady(ctx, this.inFlight);
+    }
+    this.armTick(ctx);
+  }
+
+  private lastPersistedTerm(ctx: Context): number {
+    return ctx.disk.get<HardState>(DISK_HARD)?.term ?? 0;
+  }
+  private lastPersistedVote(ctx: Context): number {
+    return ctx.disk.get<HardState>(DISK_HARD)?.vote ?? NONE;
+  }
+
+  /** The fsync is done (or was not needed): persist, send what had to wait for it, advance. */
+  private finishReady(ctx: Context, ready: Ready<LogCommand>): void {
+    const node = this.node;
+    this.inFlight = undefined;
+    if (node === undefined) return;
+    if (ready.hardState !== null) ctx.disk.set(DISK_HARD, ready.hardState);
+    for (const entry of ready.entries) ctx.disk.set(diskEntryKey(entry.index), entry);
+    const last = ready.entries[ready.entries.length - 1];
+    if (last !== undefined) ctx.disk.set(DISK_LAST, last.index);
+    this.sendAll(ctx, ready.messages);
+    node.advance(ready);
+  }
+
+  private sendAll(ctx: Context, messages: ReadonlyArray<RaftMessage<LogCommand>>): void {
+    for (const m of messages) {
+      const to = this.endpointOf(ctx, m.to);
+      if (to === undefined) continue;
+      const size = m.type === 'raft/append' ? 64 + m.entries.length * 256 : 64;
+      ctx.send(to, m, size);
+    }
+  }
+
+  private endpointOf(ctx: Context, id: number): EndpointId | undefined {
+    const known = this.endpoints[id];
+    if (known !== undefined) return known;
+    const name = this.options.members[id - 1];
+    const found = name === undefined ? undefined : ctx.lookup(name);
+    this.endpoints[id] = found;
+    return found;
+  }
+
+  private armTick(ctx: Context): void {
+    const node = this.node;
+    if (node === undefined) return;
+    const at = node.nextDeadlineUs();
+    if (at === this.tickAtUs) return;
+    if (this.tickTimer !== undefined) ctx.cancelTimer(this.tickTimer);
+    this.tickAtUs = at;
+    this.tickTimer = ctx.setTimer(Math.max(0, at - ctx.now()), TICK);
+  }
+
+  private onSoftState(ctx: Context, soft: SoftState): void {
+    const node = this.node;
+    const was = this.lastSoft;
+    this.lastSoft = soft;
+    if (soft.role === 'preCandidate' || soft.role === 'candidate') this.campaignStartUs ??= ctx.now();
+    if (soft.role === 'follower') this.campaignStartUs = undefined;
+    if (was.role === 'leader' && soft.role !== 'leader') {
+      ctx.observe({ type: 'store.leader', event: 'steppedDown', subject: ctx.name, term: was.term, detail: `${ctx.name} stepped down in term ${soft.term}` });
+    }
+    if (soft.role === 'leader' && node !== undefined) {
+      const electionMs = this.campaignStartUs === undefined ? 0 : (ctx.now() - this.campaignStartUs) / 1000;
+      this.campaignStartUs = undefined;
+      ctx.observe({ type: 'store.leader', event: 'elected', subject: ctx.name, term: soft.term, electionMs, detail: `${ctx.name} leads term ${soft.term}` });
+      this.options.recorder?.onLeaderElected(ctx.name, soft.term, (i) => node.termAt(i));
+    }
+  }
+
+  private apply(ctx: Context, entries: ReadonlyArray<Entry<LogCommand>>): void {
+    if (entries.length === 0) return;
+    const latenciesUs: number[] = [];
+    const now = ctx.now();
+    for (const entry of entries) {
+      this.appliedThrough = entry.index;
+      this.options.recorder?.onApply(ctx.name, entry.index, entry.term, entry.data);
+      const data = entry.data;
+      if (data === null) continue;
+      let done = this.appliedRequests.get(data.requestId);
+      if (done === undefined) {
+        done = { result: this.mvcc.apply(data.command), index: entry.index, term: entry.term };
+        this.remember(data.requestId, done);
+      }
+      const pending = this.pendingWrites.get(data.requestId);
+      if (pending !== undefined) {
+        this.pendingWrites.delete(data.requestId);
+        latenciesUs.push(now - pending.proposedAtUs);
+        reply(ctx, pending.client, { type: 'store/writeResp', requestId: data.requestId, ...done });
+      }
+    }
+    if (latenciesUs.length > 0) ctx.observe({ type: 'store.commit', subject: ctx.name, count: latenciesUs.length, latenciesUs });
+    for (const w of this.watchers.values()) this.pushWatch(ctx, w, false);
+  }
+
+  private remember(requestId: string, done: { readonly result: ApplyResult; readonly index: number; readonly term: number }): void {
+    this.appliedRequests.set(requestId, done);
+    const window = this.options.dedupeWindow ?? 100_000;
+    if (this.appliedRequests.size > window) {
+      // Maps iterate in insertion order, so this forgets the oldest request, deterministically.
+      const oldest = this.appliedRequests.keys().next();
+      if (oldest.done !== true) this.appliedRequests.delete(oldest.value);
+    }
+  }
+
+  private serveReads(ctx: Context): void {
+    const appliedNow = this.appliedThrough;
+    let kept = 0;
+    for (const rs of this.readsAwaitingApply) {
+      if (rs.index > appliedNow) {
+        this.readsAwaitingApply[kept++] = rs;
+        continue;
+      }
+      const pending = this.pendingReads.get(rs.context);
+      if (pending === undefined) continue;
+      this.pendingReads.delete(rs.context);
+      this.answerRange(ctx, pending.client, pending.request);
+    }
+    this.readsAwaitingApply.length = kept;
+  }
+
+  /** Last log index handed to the MVCC state machine (ahead of the node's `applied` until advance). */
+  private appliedThrough = 0;
+}
+
+function reply(ctx: Context, to: EndpointId, message: StoreResponse, sizeBytes = 64): void {
+  ctx.send(to, message, sizeBytes);
+}
