@@ -23,6 +23,8 @@ export interface InstallContext {
   readonly scenario: Scenario;
   readonly layout: HostLayout;
   readonly state: ObservedState;
+  /** Names of every kind wired into this run (a kind can step aside for another, e.g. synthetic store load). */
+  readonly kinds: readonly string[];
 }
 
 /** Carries out workload steps through the API (provided by the kind that owns the API client). */

@@ -72,11 +72,9 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   for (const h of layout.workers) sim.addHost(h);
 
   const table = options.components ?? COMPONENT_TABLE;
-  const installed: Array<{ entry: ComponentKindEntry; hooks: Installation }> = [];
-  for (const entry of table) {
-    if (!entry.enabled(scenario)) continue;
-    installed.push({ entry, hooks: entry.install({ sim, scenario, layout, state }) });
-  }
+  const enabled = table.filter((entry) => entry.enabled(scenario));
+  const kinds = enabled.map((entry) => entry.name);
+  const installed = enabled.map((entry) => ({ entry, hooks: entry.install({ sim, scenario, layout, state, kinds }) }));
 
   const convergence = new ConvergenceTracker();
   const convergenceParts = installed.flatMap(({ hooks }) => (hooks.converged === undefined ? [] : [hooks.converged.bind(hooks)]));
