@@ -30,6 +30,8 @@ export interface AlgorithmOptions {
   readonly percentageOfNodesToScore: number;
   /** `roundRobin` (upstream): each cycle starts after where the last stopped. `fromStart`: first-fit order. */
   readonly nodeOrder: 'roundRobin' | 'fromStart';
+  /** first-fit: stop filtering at the first feasible node. */
+  readonly stopAtFirstFeasible?: boolean;
 }
 
 /**
@@ -82,7 +84,7 @@ export class SchedulingAlgorithm {
       }
     }
 
-    const toFind = numFeasibleNodesToFind(n, this.options.percentageOfNodesToScore);
+    const toFind = this.options.stopAtFirstFeasible === true ? 1 : numFeasibleNodesToFind(n, this.options.percentageOfNodesToScore);
     const start = this.options.nodeOrder === 'roundRobin' ? this.nextStartNodeIndex % n : 0;
     let processed = 0;
     for (; processed < n && feasible.length < toFind; processed++) {

@@ -1,0 +1,32 @@
+import type { Node, Pod } from '../../api/types.js';
+import { CapacityChecker } from './capacity.js';
+import { ConstraintsChecker } from './constraints.js';
+import type { BindingObserver, InvariantResult } from './invariantResult.js';
+import { NoDoubleBindingChecker } from './noDoubleBinding.js';
+
+/** The three scheduler invariants fed from one stream of observations (the CLI and tests use this). */
+export class SchedulerCheckers {
+  readonly noDoubleBinding = new NoDoubleBindingChecker();
+  readonly capacity = new CapacityChecker();
+  readonly constraints = new ConstraintsChecker();
+  private readonly all: readonly BindingObserver[] = [this.noDoubleBinding, this.capacity, this.constraints];
+
+  onNode(timeUs: number, node: Node): void {
+    for (const c of this.all) c.onNode(timeUs, node);
+  }
+  onNodeDelete(timeUs: number, name: string): void {
+    for (const c of this.all) c.onNodeDelete(timeUs, name);
+  }
+  onBinding(timeUs: number, pod: Pod, nodeName: string): void {
+    for (const c of this.all) c.onBinding(timeUs, pod, nodeName);
+  }
+  onPodTerminating(timeUs: number, uid: string): void {
+    for (const c of this.all) c.onPodTerminating?.(timeUs, uid);
+  }
+  onPodGone(timeUs: number, uid: string): void {
+    for (const c of this.all) c.onPodGone(timeUs, uid);
+  }
+  results(): InvariantResult[] {
+    return this.all.map((c) => c.result());
+  }
+}
