@@ -53,6 +53,42 @@ describe(`EventQueue (fast-check seed ${SEED})`, () => {
     );
   });
 
+  it('keeps (time, sequence) order across resizes with time scales from microseconds to hours', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 0, max: 3_600_000_000 })), {
+          minLength: 1,
+          maxLength: 2_000,
+        }),
+        fc.integer({ min: 1, max: 8 }),
+        (delays, popEvery) => {
+          const queue = new EventQueue(16);
+          const model: Array<{ time: number; seq: number }> = [];
+          let now = 0;
+          let seq = 0;
+          const popOne = (): void => {
+            model.sort((a, b) => a.time - b.time || a.seq - b.seq);
+            const expected = model.shift();
+            const slot = queue.pop();
+            assert.ok(expected !== undefined);
+            assert.equal(queue.poppedTime, expected.time);
+            assert.equal(queue.payloadOf(slot), expected.seq);
+            now = expected.time;
+            queue.release(slot);
+          };
+          delays.forEach((delay, i) => {
+            queue.push(now + delay, 0, 0, 0, seq);
+            model.push({ time: now + delay, seq: seq++ });
+            if (i % popEvery === 0) popOne();
+          });
+          while (model.length > 0) popOne();
+          assert.equal(queue.pop(), -1);
+        },
+      ),
+      { seed: SEED, numRuns: 60 },
+    );
+  });
+
   it('ignores a cancel of an id whose slot has since been reused', () => {
     const queue = new EventQueue(16);
     const first = queue.push(1, 0, 0, 0, 'first');
