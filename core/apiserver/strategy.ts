@@ -1,0 +1,183 @@
+import type { Condition, KubeObject, Pod, PodConditionType } from '../api/types.js';
+import type { ResourceInfo } from '../api/registry.js';
+import type { Binding } from './protocol.js';
+import type { Status } from './status.js';
+import { conflict, invalid, status } from './status.js';
+
+/**
+ * The registry strategies: what kube-apiserver does to an object on create, update, status update,
+ * binding and delete before it is persisted (upstream's rest.RESTCreateStrategy and friends). Pure
+ * functions of (request body, stored object, time, ids), so they are unit-tested without a server.
+ */
+
+export type Prepared = { readonly ok: true; readonly object: KubeObject } | { readonly ok: false; readonly status: Status };
+
+export interface CreateContext {
+  readonly namespace: string | undefined;
+  readonly nowSeconds: number;
+  readonly uid: string;
+  /** Five characters for generateName, drawn by the caller from its RNG. */
+  readonly nameSuffix: string;
+}
+
+/** Sets server-owned metadata on create: name (generateName), namespace, uid, creationTimestamp, generation. */
+export function prepareCreate(r: ResourceInfo, body: KubeObject, c: CreateContext): Prepared {
+  const meta = body.metadata;
+  let name = meta.name ?? '';
+  if (name === '' && meta.generateName !== undefined && meta.generateName !== '') name = meta.generateName + c.nameSuffix;
+  if (name === '') return { ok: false, status: invalid(body.kind, '', [{ field: 'metadata.name', reason: 'FieldValueRequired', message: 'Required value: name or generateName is required' }]) };
+  if (r.namespaced && meta.namespace !== undefined && c.namespace !== undefined && meta.namespace !== c.namespace) {
+    return { ok: false, status: status(400, 'BadRequest', `the namespace of the provided object (${meta.namespace}) does not match the namespace sent on the request (${c.namespace})`) };
+  }
+  const { resourceVersion: _rv, deletionTimestamp: _dt, deletionGracePeriodSeconds: _dg, ...rest } = meta;
+  const namespace = r.namespaced ? (c.namespace ?? meta.namespace ?? 'default') : undefined;
+  const metadata = {
+    ...rest,
+    name,
+    ...(namespace === undefined ? {} : { namespace }),
+    uid: c.uid,
+    creationTimestamp: c.nowSeconds,
+    generation: 1,
+  };
+  const { namespace: _ns, ...clusterMeta } = metadata as typeof metadata & { namespace?: string };
+  return { ok: true, object: freeze({ ...body, metadata: r.namespaced ? metadata : clusterMeta }) };
+}
+
+/**
+ * A full update: the client's object, with server-owned metadata kept from the stored one, status
+ * kept for kinds with a status subresource, and generation bumped when the spec changed.
+ */
+export function prepareUpdate(r: ResourceInfo, body: KubeObject, old: KubeObject): Prepared {
+  if (body.kind !== old.kind) return { ok: false, status: status(400, 'BadRequest', `kind ${body.kind} does not match stored ${old.kind}`) };
+  const rv = body.metadata.resourceVersion;
+  if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) return { ok: false, status: staleConflict(r, old) };
+  if (body.metadata.uid !== undefined && body.metadata.uid !== old.metadata.uid) {
+    return { ok: false, status: conflict(r.resource, old.metadata.name ?? '', `Precondition failed: UID in precondition: ${body.metadata.uid}, UID in object meta: ${old.metadata.uid ?? ''}`) };
+  }
+  const specChanged = !deepEqual(specOf(body), specOf(old));
+  const metadata = {
+    ...body.metadata,
+    ...(old.metadata.name === undefined ? {} : { name: old.metadata.name }),
+    ...(old.metadata.namespace === undefined ? {} : { namespace: old.metadata.namespace }),
+    ...(old.metadata.uid === undefined ? {} : { uid: old.metadata.uid }),
+    ...(old.metadata.creationTimestamp === undefined ? {} : { creationTimestamp: old.metadata.creationTimestamp }),
+    ...(old.metadata.deletionTimestamp === undefined ? {} : { deletionTimestamp: old.metadata.deletionTimestamp }),
+    ...(old.metadata.deletionGracePeriodSeconds === undefined ? {} : { deletionGracePeriodSeconds: old.metadata.deletionGracePeriodSeconds }),
+    generation: (old.metadata.generation ?? 1) + (specChanged ? 1 : 0),
+  };
+  const { resourceVersion: _rv, ...metaNoRv } = metadata;
+  const withStatus = r.hasStatus ? keepStatus(body, old) : body;
+  return { ok: true, object: freeze({ ...withStatus, metadata: metaNoRv } as KubeObject) };
+}
+
+/** PUT …/status: only the status comes from the client; CAS if the body carries a resourceVersion. */
+export function prepareStatusUpdate(r: ResourceInfo, body: KubeObject, old: KubeObject): Prepared {
+  if (!r.hasStatus) return { ok: false, status: status(404, 'NotFound', `${r.resource} has no status subresource`) };
+  const rv = body.metadata.resourceVersion;
+  if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) return { ok: false, status: staleConflict(r, old) };
+  const { resourceVersion: _rv, ...meta } = old.metadata;
+  const bodyStatus = (body as { readonly status?: unknown }).status;
+  const next = bodyStatus === undefined ? { ...old } : { ...old, status: bodyStatus };
+  return { ok: true, object: freeze({ ...next, metadata: meta } as KubeObject) };
+}
+
+/** POST pods/<name>/binding: assigns a node once; a pod already bound or terminating is a 409. */
+export function prepareBinding(old: KubeObject, binding: Binding, nowSeconds: number): Prepared {
+  if (old.kind !== 'Pod') return { ok: false, status: status(400, 'BadRequest', 'binding applies to pods only') };
+  const name = old.metadata.name ?? '';
+  if (binding.metadata.uid !== undefined && binding.metadata.uid !== old.metadata.uid) {
+    return { ok: false, status: conflict('pods', name, `Precondition failed: UID in precondition: ${binding.metadata.uid}, UID in object meta: ${old.metadata.uid ?? ''}`) };
+  }
+  if (old.metadata.deletionTimestamp !== undefined) return { ok: false, status: conflict('pods', name, 'pod is being deleted, cannot be assigned to a host') };
+  if (old.spec.nodeName !== undefined && old.spec.nodeName !== '') {
+    return { ok: false, status: conflict('pods', name, `pod ${name} is already assigned to node "${old.spec.nodeName}"`) };
+  }
+  if (binding.target.name === '') return { ok: false, status: invalid('Binding', name, [{ field: 'target.name', reason: 'FieldValueRequired', message: 'Required value' }]) };
+  const scheduled: Condition<PodConditionType> = { type: 'PodScheduled', status: 'True', lastTransitionTime: nowSeconds };
+  const conditions = [...(old.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled'), scheduled];
+  const { resourceVersion: _rv, ...meta } = old.metadata;
+  const pod: Pod = { ...old, metadata: meta, spec: { ...old.spec, nodeName: binding.target.name }, status: { ...(old.status ?? {}), conditions } };
+  return { ok: true, object: freeze(pod) };
+}
+
+/** What a DELETE does to a stored object. */
+export type DeletePlan =
+  | { readonly type: 'remove' }
+  /** Graceful: persist this object (deletionTimestamp set) and let a finalizer or the kubelet finish. */
+  | { readonly type: 'mark'; readonly object: KubeObject }
+  /** Already terminating and nothing to change: answer with the stored object. */
+  | { readonly type: 'unchanged' };
+
+/**
+ * Upstream's graceful deletion, simplified: objects with finalizers get a deletionTimestamp and stay
+ * until the finalizers are removed; a bound pod gets deletionTimestamp = now + grace and is removed
+ * when its kubelet confirms with a grace-0 delete (an unbound pod, or grace 0, goes at once).
+ */
+export function planDelete(old: KubeObject, gracePeriodSeconds: number | undefined, nowSeconds: number): DeletePlan {
+  const finalizers = old.metadata.finalizers ?? [];
+  const isPod = old.kind === 'Pod';
+  const bound = isPod && old.spec.nodeName !== undefined && old.spec.nodeName !== '';
+  const podGrace = isPod ? (gracePeriodSeconds ?? old.spec.terminationGracePeriodSeconds ?? 30) : 0;
+  if (old.metadata.deletionTimestamp !== undefined) {
+    // The kubelet's confirming delete (grace 0) finishes a terminating pod without finalizers.
+    if (isPod && gracePeriodSeconds === 0 && finalizers.length === 0) return { type: 'remove' };
+    return { type: 'unchanged' };
+  }
+  if (finalizers.length === 0 && (!bound || podGrace === 0)) return { type: 'remove' };
+  const grace = bound ? podGrace : 0;
+  const { resourceVersion: _rv, ...meta } = old.metadata;
+  return {
+    type: 'mark',
+    object: freeze({ ...old, metadata: { ...meta, deletionTimestamp: nowSeconds + grace, deletionGracePeriodSeconds: grace } } as KubeObject),
+  };
+}
+
+/** After an update: a terminating object whose last finalizer went is removed (pods wait for their kubelet). */
+export function shouldRemoveAfterUpdate(obj: KubeObject): boolean {
+  if (obj.metadata.deletionTimestamp === undefined || (obj.metadata.finalizers ?? []).length > 0) return false;
+  if (obj.kind !== 'Pod') return true;
+  return obj.spec.nodeName === undefined || obj.spec.nodeName === '';
+}
+
+export function staleConflict(r: ResourceInfo, old: KubeObject): Status {
+  return conflict(r.resource, old.metadata.name ?? '', 'the object has been modified; please apply your changes to the latest version and try again');
+}
+
+function specOf(o: KubeObject): unknown {
+  // RBAC kinds and ServiceAccount have no spec; their top-level content plays that role.
+  const rec = o as unknown as Record<string, unknown>;
+  if ('spec' in rec) return rec['spec'];
+  if ('rules' in rec) return rec['rules'];
+  if ('subjects' in rec) return [rec['subjects'], rec['roleRef']];
+  if ('value' in rec) return rec['value'];
+  return undefined;
+}
+
+function keepStatus(body: KubeObject, old: KubeObject): KubeObject {
+  const oldStatus = (old as { readonly status?: unknown }).status;
+  const { status: _s, ...rest } = body as KubeObject & { readonly status?: unknown };
+  return (oldStatus === undefined ? rest : { ...rest, status: oldStatus }) as KubeObject;
+}
+
+function freeze<T extends object>(o: T): T {
+  return Object.freeze(o);
+}
+
+/** Structural equality of JSON-like values; equal references short-circuit (the common case). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const ka = Object.keys(ra).filter((k) => ra[k] !== undefined);
+  const kb = Object.keys(rb).filter((k) => rb[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) if (!deepEqual(ra[k], rb[k])) return false;
+  return true;
+}

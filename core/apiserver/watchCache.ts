@@ -1,0 +1,299 @@
+import type { EndpointId } from '../../sim/component.js';
+import type { Micros } from '../../sim/time.js';
+import { s } from '../../sim/time.js';
+import type { ResourceInfo } from '../api/registry.js';
+import { objectKey } from '../api/registry.js';
+import type { KubeObject } from '../api/types.js';
+import type { KeyValue, WatchEvent as StoreEvent } from '../store/mvccTypes.js';
+import { assert } from '../util/assert.js';
+import { objectFromKv, withResourceVersion } from './decorate.js';
+import type { FieldSelector, WatchEvent } from './protocol.js';
+
+/** One change as the cache keeps it: enough to filter by namespace and node for any watcher. */
+export interface CachedEvent {
+  readonly rv: number;
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly object: KubeObject;
+  readonly prevObject: KubeObject | undefined;
+  readonly atUs: Micros;
+}
+
+/** A client's watch as the cache serves it. Events go to `buffer` and are flushed in one message per batch. */
+export interface CacheWatcher {
+  readonly id: number;
+  readonly session: number;
+  /** `${endpoint}|${client}`: sessions are tracked per client. */
+  readonly clientKey: string;
+  readonly to: EndpointId;
+  readonly namespace: string | undefined;
+  readonly nodeName: string | undefined;
+  /** Events with rv ≤ this were already delivered (or precede the watch). */
+  lastRv: number;
+  buffer: WatchEvent[];
+}
+
+export interface WatchCacheOptions {
+  /** Events are kept at least this long (local µs); default 75 s (upstream's eventFreshDuration). */
+  readonly historyWindowUs?: Micros;
+  /** …and at least this many; default 100 (upstream --default-watch-cache-size). */
+  readonly minEvents?: number;
+  /** …and at most this many; default 100 × 1024 (upstream's dynamic-size upper bound). */
+  readonly maxEvents?: number;
+}
+
+/**
+ * kube-apiserver's watch cache (the Cacher) for one resource: the current objects with namespace
+ * and node indexes, a window of recent events, and the watchers fed from one store watch.
+ * A watch from a resourceVersion older than the window is refused with 410 Expired.
+ */
+export class WatchCache {
+  readonly resource: ResourceInfo;
+  /** Whether the initial list from the store has been loaded. */
+  ready = false;
+  /** Revision the cache is consistent at. */
+  rv = 0;
+  private readonly objects = new Map<string, KubeObject>();
+  private readonly nsIndex = new Map<string, Set<string>>();
+  private readonly nodeIndex = new Map<string, Set<string>>();
+  private history: CachedEvent[] = [];
+  private head = 0;
+  /** A watch from rv ≥ this can be served from history. */
+  private oldestRv = 0;
+  private readonly windowUs: Micros;
+  private readonly minEvents: number;
+  private readonly maxEvents: number;
+  /** Watchers without a node filter, and those with one by node name (so an event touches only its node's). */
+  private readonly unfiltered = new Map<number, CacheWatcher>();
+  private readonly byNode = new Map<string, Map<number, CacheWatcher>>();
+  private readonly dirty: CacheWatcher[] = [];
+
+  constructor(resource: ResourceInfo, options: WatchCacheOptions = {}) {
+    this.resource = resource;
+    this.windowUs = options.historyWindowUs ?? s(75);
+    this.minEvents = options.minEvents ?? 100;
+    this.maxEvents = options.maxEvents ?? 100 * 1024;
+  }
+
+  /** Loads a consistent list at `revision`; history restarts there. */
+  replace(kvs: readonly KeyValue[], revision: number): void {
+    this.objects.clear();
+    this.nsIndex.clear();
+    this.nodeIndex.clear();
+    for (const kv of kvs) this.put(objectFromKv(kv));
+    this.history = [];
+    this.head = 0;
+    this.rv = revision;
+    this.oldestRv = revision;
+    this.ready = true;
+  }
+
+  size(): number {
+    return this.objects.size;
+  }
+  get(namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.objects.get(namespace === undefined || namespace === '' ? name : `${namespace}/${name}`);
+  }
+  /** Objects matching the filter, from the narrowest index. */
+  list(namespace: string | undefined, fieldSelector: FieldSelector | undefined): KubeObject[] {
+    const node = fieldSelector?.nodeName;
+    let keys: Iterable<string>;
+    if (node !== undefined) keys = this.nodeIndex.get(node) ?? [];
+    else if (namespace !== undefined && namespace !== '') keys = this.nsIndex.get(namespace) ?? [];
+    else keys = this.objects.keys();
+    const out: KubeObject[] = [];
+    for (const k of keys) {
+      const o = this.objects.get(k);
+      if (o !== undefined && matches(o, namespace, node)) out.push(o);
+    }
+    return out;
+  }
+
+  /** Applies a batch of store events (in revision order) and fans them out to watchers' buffers. */
+  apply(events: readonly StoreEvent[], revision: number, nowUs: Micros): number {
+    let fanout = 0;
+    for (const ev of events) {
+      if (ev.revision <= this.rv) continue; // already seen (a resumed store watch may repeat)
+      const key = ev.kv.key;
+      let cached: CachedEvent;
+      if (ev.type === 'put') {
+        const obj = objectFromKv(ev.kv);
+        const prev = this.objects.get(objectKey(obj));
+        if (prev !== undefined) this.remove(objectKey(prev), prev);
+        this.put(obj);
+        cached = { rv: ev.revision, type: prev === undefined ? 'ADDED' : 'MODIFIED', object: obj, prevObject: prev, atUs: nowUs };
+      } else {
+        const prevKv = ev.prevKv;
+        if (prevKv === null) continue;
+        const prev = objectFromKv(prevKv);
+        this.remove(objectKey(prev), prev);
+        cached = { rv: ev.revision, type: 'DELETED', object: withResourceVersion(prev, ev.revision), prevObject: prev, atUs: nowUs };
+      }
+      assert(key.length > 0, 'store event without key');
+      this.rv = ev.revision;
+      this.history.push(cached);
+      fanout += this.fanOut(cached);
+    }
+    if (revision > this.rv) this.rv = revision;
+    this.trim(nowUs);
+    return fanout;
+  }
+
+  /**
+   * Registers a watcher from `fromRv` (exclusive). Returns false if that revision is older than the
+   * window (the caller answers 410 Expired). fromRv 0 replays the current state as ADDED events.
+   */
+  addWatcher(w: CacheWatcher, fromRv: number): boolean {
+    if (fromRv === 0) {
+      for (const o of this.list(w.namespace, w.nodeName === undefined ? undefined : { nodeName: w.nodeName })) this.emit(w, { type: 'ADDED', object: o });
+      w.lastRv = this.rv;
+    } else if (fromRv < this.oldestRv) {
+      return false;
+    } else {
+      w.lastRv = fromRv;
+      for (let i = this.historyIndexAfter(fromRv); i < this.history.length; i++) {
+        const ev = this.history[i];
+        if (ev !== undefined) this.deliver(w, ev);
+      }
+    }
+    if (w.nodeName === undefined) this.unfiltered.set(w.id, w);
+    else {
+      let m = this.byNode.get(w.nodeName);
+      if (m === undefined) {
+        m = new Map();
+        this.byNode.set(w.nodeName, m);
+      }
+      m.set(w.id, w);
+    }
+    return true;
+  }
+
+  removeWatcher(w: CacheWatcher): void {
+    this.unfiltered.delete(w.id);
+    if (w.nodeName !== undefined) {
+      const m = this.byNode.get(w.nodeName);
+      m?.delete(w.id);
+      if (m !== undefined && m.size === 0) this.byNode.delete(w.nodeName);
+    }
+  }
+
+  /** Every watcher (for bookmarks, shutdown). */
+  *watchers(): IterableIterator<CacheWatcher> {
+    yield* this.unfiltered.values();
+    for (const m of this.byNode.values()) yield* m.values();
+  }
+  watcherCount(): number {
+    let n = this.unfiltered.size;
+    for (const m of this.byNode.values()) n += m.size;
+    return n;
+  }
+
+  /** Watchers with buffered events since the last call (each once), emptied by the caller. */
+  takeDirty(): CacheWatcher[] {
+    const out = this.dirty.splice(0, this.dirty.length);
+    return out;
+  }
+
+  /** Oldest resourceVersion a watch can resume from (for 410 messages and tests). */
+  oldestResourceVersion(): number {
+    return this.oldestRv;
+  }
+
+  private fanOut(ev: CachedEvent): number {
+    let n = 0;
+    for (const w of this.unfiltered.values()) n += this.deliver(w, ev);
+    if (ev.object.kind === 'Pod') {
+      const now = ev.object.spec.nodeName ?? '';
+      const before = ev.prevObject?.kind === 'Pod' ? (ev.prevObject.spec.nodeName ?? '') : undefined;
+      const a = this.byNode.get(now);
+      if (a !== undefined) for (const w of a.values()) n += this.deliver(w, ev);
+      if (before !== undefined && before !== now) {
+        const b = this.byNode.get(before);
+        if (b !== undefined) for (const w of b.values()) n += this.deliver(w, ev);
+      }
+    }
+    return n;
+  }
+
+  /** Translates a change into what this watcher's filter sees (a pod leaving its filter is DELETED to it). */
+  private deliver(w: CacheWatcher, ev: CachedEvent): number {
+    if (ev.rv <= w.lastRv) return 0;
+    w.lastRv = ev.rv;
+    const nowIn = ev.type !== 'DELETED' && matches(ev.object, w.namespace, w.nodeName);
+    const wasIn = ev.prevObject !== undefined && matches(ev.prevObject, w.namespace, w.nodeName);
+    if (ev.type === 'DELETED') {
+      if (wasIn) this.emit(w, { type: 'DELETED', object: ev.object });
+    } else if (nowIn && wasIn) this.emit(w, { type: 'MODIFIED', object: ev.object });
+    else if (nowIn) this.emit(w, { type: 'ADDED', object: ev.object });
+    else if (wasIn) this.emit(w, { type: 'DELETED', object: ev.object });
+    else return 0;
+    return 1;
+  }
+
+  private emit(w: CacheWatcher, ev: WatchEvent): void {
+    if (w.buffer.length === 0) this.dirty.push(w);
+    w.buffer.push(ev);
+  }
+
+  private put(obj: KubeObject): void {
+    const key = objectKey(obj);
+    this.objects.set(key, obj);
+    addTo(this.nsIndex, obj.metadata.namespace ?? '', key);
+    if (obj.kind === 'Pod') addTo(this.nodeIndex, obj.spec.nodeName ?? '', key);
+  }
+
+  private remove(key: string, obj: KubeObject): void {
+    this.objects.delete(key);
+    removeFrom(this.nsIndex, obj.metadata.namespace ?? '', key);
+    if (obj.kind === 'Pod') removeFrom(this.nodeIndex, obj.spec.nodeName ?? '', key);
+  }
+
+  /** Drops events older than the window, keeping at least minEvents and at most maxEvents. */
+  private trim(nowUs: Micros): void {
+    let kept = this.history.length - this.head;
+    while (kept > this.minEvents) {
+      const ev = this.history[this.head];
+      if (ev === undefined) break;
+      if (kept <= this.maxEvents && nowUs - ev.atUs < this.windowUs) break;
+      this.oldestRv = ev.rv; // a watch from ev.rv still gets everything after it
+      this.head++;
+      kept--;
+    }
+    if (this.head > 1024 && this.head * 2 > this.history.length) {
+      this.history = this.history.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private historyIndexAfter(rv: number): number {
+    let lo = this.head;
+    let hi = this.history.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.history[mid]?.rv ?? Infinity) <= rv) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+function matches(obj: KubeObject, namespace: string | undefined, nodeName: string | undefined): boolean {
+  if (namespace !== undefined && namespace !== '' && obj.metadata.namespace !== namespace) return false;
+  if (nodeName !== undefined) return obj.kind === 'Pod' && (obj.spec.nodeName ?? '') === nodeName;
+  return true;
+}
+
+function addTo(idx: Map<string, Set<string>>, value: string, key: string): void {
+  let set = idx.get(value);
+  if (set === undefined) {
+    set = new Set();
+    idx.set(value, set);
+  }
+  set.add(key);
+}
+
+function removeFrom(idx: Map<string, Set<string>>, value: string, key: string): void {
+  const set = idx.get(value);
+  if (set === undefined) return;
+  set.delete(key);
+  if (set.size === 0) idx.delete(value);
+}
