@@ -167,7 +167,7 @@ export class SchedulingQueue {
       q.where = 'inFlight';
       q.generation++;
       q.attempts++;
-      q.cycle = this.schedulingCycle++;
+      q.cycle = ++this.schedulingCycle;
       return q;
     }
   }
