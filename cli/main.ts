@@ -19,6 +19,7 @@ import {
   packageVersion,
   parseDurationOption,
   parseSeedOption,
+  parsePositiveInt,
 } from './common.js';
 import { runCommand } from './run.js';
 import { showcaseCommand } from './showcase.js';
@@ -43,7 +44,8 @@ function program(setExit: (code: number) => void): Command {
     .option('--policy <name>', 'scheduler policy (overrides spec.cluster.scheduler.policy)')
     .option('--json', 'print summary.json to stdout instead of the table', false)
     .option('--quiet', 'no progress and no table', false)
-    .action((arg: string, opts: { seed?: string; out?: string; until?: string; policy?: string; json: boolean; quiet: boolean }) => {
+    .option('--max-events <n>', 'abort the run (as an internal error) after this many kernel events; a guard against runaway runs')
+    .action((arg: string, opts: { seed?: string; out?: string; until?: string; policy?: string; json: boolean; quiet: boolean; maxEvents?: string }) => {
       const loaded = loadScenarioArg(arg);
       const seed = parseSeedOption(opts.seed);
       const untilUs = parseDurationOption('--until', opts.until);
@@ -56,6 +58,7 @@ function program(setExit: (code: number) => void): Command {
           ...(opts.out !== undefined ? { out: opts.out } : {}),
           ...(untilUs !== undefined ? { untilUs } : {}),
           ...(opts.policy !== undefined ? { policy: opts.policy } : {}),
+          ...(opts.maxEvents !== undefined ? { maxEvents: parsePositiveInt('--max-events', opts.maxEvents, 0) } : {}),
           json: opts.json,
           quiet: opts.quiet,
         }),

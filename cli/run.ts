@@ -10,15 +10,17 @@ export interface RunCommandOptions {
   readonly out?: string;
   readonly untilUs?: Micros;
   readonly policy?: string;
+  readonly maxEvents?: number;
   readonly json: boolean;
   readonly quiet: boolean;
 }
 
 /** The exact command that replays a run (printed on internal errors and with counterexamples). */
-export function replayCommand(arg: string, seed: number, options: Pick<RunCommandOptions, 'untilUs' | 'policy'>): string {
+export function replayCommand(arg: string, seed: number, options: Pick<RunCommandOptions, 'untilUs' | 'policy' | 'maxEvents'>): string {
   const parts = ['kubesim', 'run', shellQuote(arg), '--seed', String(seed)];
   if (options.untilUs !== undefined) parts.push('--until', formatDuration(options.untilUs));
   if (options.policy !== undefined) parts.push('--policy', shellQuote(options.policy));
+  if (options.maxEvents !== undefined) parts.push('--max-events', String(options.maxEvents));
   return parts.join(' ');
 }
 
@@ -48,6 +50,7 @@ export function executeRun(loaded: LoadedScenario, options: RunCommandOptions): 
       seed,
       ...(options.untilUs !== undefined ? { untilUs: options.untilUs } : {}),
       ...(options.policy !== undefined ? { policy: options.policy } : {}),
+      ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
       ...(progress !== undefined ? { onProgress: progress } : {}),
     });
   } catch (e) {
