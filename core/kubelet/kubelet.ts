@@ -1,0 +1,345 @@
+import type { Component, Context, EndpointId, Message, TimerTag } from '../../sim/component.js';
+import type { Micros } from '../../sim/time.js';
+import { ms, s } from '../../sim/time.js';
+import type { Lease, Node, Pod } from '../api/types.js';
+import { ApiClient } from '../client/apiClient.js';
+import { Informer } from '../client/informer.js';
+import { crashLoopDelay, nextBackoffStep } from './crashLoopBackoff.js';
+import type { NodeIdentity } from './nodeStatus.js';
+import { nodeObject, nodeStatusConditions } from './nodeStatus.js';
+import type { ContainerState, ImageBehaviour } from './podWorker.js';
+import { buildPodStatus, newContainerState, probeTiming } from './podWorker.js';
+
+export interface KubeletConfig extends NodeIdentity {
+  readonly apiServers: readonly string[];
+  /** Bearer token; default `token-kubelet-<node>` (the API server's authenticator maps it to system:node:<node>). */
+  readonly token?: string;
+  /** Client-side rate limit; kubelet defaults since 1.27: 50 qps, burst 100. */
+  readonly qps?: number;
+  readonly burst?: number;
+  /** Image behaviour by reference; others use defaultImage. */
+  readonly images?: Readonly<Record<string, ImageBehaviour>>;
+  /** Default: starts in 1s, becomes ready. */
+  readonly defaultImage?: ImageBehaviour;
+  /** Node Lease renew interval, default 10s (NodeLeaseDurationSeconds × 0.25). */
+  readonly leaseRenewIntervalUs?: Micros;
+  /** Node Lease leaseDurationSeconds, default 40. */
+  readonly leaseDurationSeconds?: number;
+  /** How often the kubelet computes node status (--node-status-update-frequency), default 10s. */
+  readonly nodeStatusUpdateFrequencyUs?: Micros;
+  /** Status is posted at least this often even when unchanged (nodeStatusReportFrequency), default 5m. */
+  readonly nodeStatusReportFrequencyUs?: Micros;
+  /** Time to stop a pod's containers on graceful deletion (capped by its grace period), default 500ms. */
+  readonly stopLatencyUs?: Micros;
+}
+
+const DEFAULT_IMAGE: ImageBehaviour = { startupUs: s(1), ready: true };
+const LEASE_NAMESPACE = 'kube-node-lease';
+
+interface PodWorker {
+  readonly key: string;
+  readonly uid: string;
+  pod: Pod;
+  readonly containers: ContainerState[];
+  readonly startTime: number;
+  terminating: boolean;
+  flushArmed: boolean;
+}
+
+/**
+ * The kubelet of one node: registers the Node, renews its Lease in kube-node-lease, reports node
+ * status, and runs the pods bound to it (watched with field selector spec.nodeName) through a
+ * container-runtime model: image pull, start latency, readiness/liveness probes, CrashLoopBackOff
+ * restarts, pod phase and conditions, and graceful deletion. It keeps nothing but pulled images
+ * across a crash: after a restart it rebuilds everything from the API server.
+ */
+export class Kubelet implements Component {
+  private readonly cfg: KubeletConfig;
+  private client: ApiClient | undefined;
+  private pods: Informer<'pods'> | undefined;
+  private readonly workers = new Map<string, PodWorker>();
+  private lease: Lease | undefined;
+  private lastStatusPostUs: Micros = Number.NEGATIVE_INFINITY;
+  private pulled = new Set<string>();
+  private ctx: Context | undefined;
+
+  constructor(cfg: KubeletConfig) {
+    this.cfg = cfg;
+  }
+
+  /** Pods this kubelet is running (tests read it). */
+  runningPods(): number {
+    return this.workers.size;
+  }
+
+  start(ctx: Context): void {
+    this.ctx = ctx;
+    this.pulled = new Set(ctx.disk.get<string[]>('pulledImages') ?? []);
+    const client = new ApiClient({
+      user: `system:node:${this.cfg.nodeName}`,
+      token: this.cfg.token ?? `token-kubelet-${this.cfg.nodeName}`,
+      endpoints: this.cfg.apiServers,
+      qps: this.cfg.qps ?? 50,
+      burst: this.cfg.burst ?? 100,
+    });
+    this.client = client;
+    client.start(ctx);
+    client.create(ctx, 'nodes', nodeObject(this.cfg), () => {
+      this.syncNodeStatus(ctx);
+    });
+    this.renewLease(ctx);
+    const pods = new Informer(client, 'pods', { fieldSelector: { nodeName: this.cfg.nodeName } });
+    this.pods = pods;
+    pods.addEventHandler({
+      onAdd: (p) => this.podSeen(ctx, p),
+      onUpdate: (_o, p) => this.podSeen(ctx, p),
+      onDelete: (p) => this.podGone(ctx, p),
+    });
+    pods.start(ctx);
+  }
+
+  onMessage(ctx: Context, from: EndpointId, message: Message): void {
+    this.client?.handleMessage(ctx, from, message);
+  }
+
+  onTimer(ctx: Context, tag: TimerTag): void {
+    this.client?.handleTimer(ctx, tag);
+  }
+
+  private timer(ctx: Context, delayUs: Micros, fn: (c: Context) => void): number {
+    const client = this.client;
+    if (client === undefined) return 0;
+    return client.timers.set(ctx, delayUs, fn);
+  }
+
+  private cancel(ctx: Context, handle: number | undefined): void {
+    if (handle !== undefined) this.client?.timers.cancel(ctx, handle);
+  }
+
+  // ───────────── node Lease and status ─────────────
+
+  private renewLease(ctx: Context): void {
+    const client = this.client;
+    if (client === undefined) return;
+    this.timer(ctx, this.cfg.leaseRenewIntervalUs ?? s(10), (c) => this.renewLease(c));
+    const now = ctx.now() / 1e6;
+    const spec = { holderIdentity: this.cfg.nodeName, leaseDurationSeconds: this.cfg.leaseDurationSeconds ?? 40, renewTime: now };
+    if (this.lease === undefined) {
+      client.get(ctx, 'leases', LEASE_NAMESPACE, this.cfg.nodeName, (r) => {
+        if (r.ok) {
+          this.lease = r.object;
+          this.updateLease(ctx, spec);
+          return;
+        }
+        if (r.status.code !== 404) return;
+        const lease: Lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.cfg.nodeName, namespace: LEASE_NAMESPACE }, spec: { ...spec, acquireTime: now } };
+        client.create(ctx, 'leases', lease, (cr) => {
+          if (cr.ok) this.lease = cr.object;
+        });
+      });
+      return;
+    }
+    this.updateLease(ctx, spec);
+  }
+
+  private updateLease(ctx: Context, spec: Lease['spec']): void {
+    const lease = this.lease;
+    if (lease === undefined || this.client === undefined) return;
+    this.client.update(ctx, 'leases', { ...lease, spec: { ...lease.spec, ...spec } }, (r) => {
+      // On a conflict or error, re-read next time (upstream: get the latest lease, then retry).
+      this.lease = r.ok ? r.object : undefined;
+    });
+  }
+
+  private syncNodeStatus(ctx: Context): void {
+    const client = this.client;
+    if (client === undefined) return;
+    this.timer(ctx, this.cfg.nodeStatusUpdateFrequencyUs ?? s(10), (c) => this.syncNodeStatus(c));
+    client.get(ctx, 'nodes', undefined, this.cfg.nodeName, (r) => {
+      if (!r.ok) {
+        if (r.status.code === 404) client.create(ctx, 'nodes', nodeObject(this.cfg), () => undefined);
+        return;
+      }
+      const node: Node = r.object;
+      const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+      const due = ctx.now() - this.lastStatusPostUs >= (this.cfg.nodeStatusReportFrequencyUs ?? s(300));
+      if (ready?.status === 'True' && node.status?.capacity !== undefined && !due) return;
+      const status = {
+        ...node.status,
+        capacity: this.cfg.capacity,
+        allocatable: this.cfg.allocatable ?? this.cfg.capacity,
+        conditions: nodeStatusConditions(node.status?.conditions, ctx.now() / 1e6),
+        nodeInfo: { kubeletVersion: 'v1.32.0-kubesim', containerRuntimeVersion: 'kubesim://1', operatingSystem: 'linux', architecture: 'amd64' },
+      };
+      client.updateStatus(ctx, 'nodes', { ...node, status }, (u) => {
+        if (u.ok) this.lastStatusPostUs = ctx.now();
+      });
+    });
+  }
+
+  // ───────────── pods ─────────────
+
+  private podSeen(ctx: Context, pod: Pod): void {
+    const uid = pod.metadata.uid ?? '';
+    const key = `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name ?? ''}`;
+    let w = this.workers.get(uid);
+    if (w === undefined) {
+      if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
+      w = this.startWorker(ctx, key, uid, pod);
+    }
+    w.pod = pod;
+    if (pod.metadata.deletionTimestamp !== undefined && !w.terminating) {
+      this.terminate(ctx, w);
+      return;
+    }
+    // Someone else (the node lifecycle controller) rewrote our status: put ours back.
+    const apiReady = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+    const ourReady = w.containers.every((c) => c.ready);
+    if (!w.terminating && apiReady !== ourReady) this.markDirty(ctx, w);
+  }
+
+  private startWorker(ctx: Context, key: string, uid: string, pod: Pod): PodWorker {
+    const previous = pod.status?.containerStatuses;
+    const containers = pod.spec.containers.map((spec) => {
+      const prev = previous?.find((c) => c.name === spec.name);
+      // A container that ran before our (re)start is gone with the crash: this is a restart.
+      const ran = prev !== undefined && (prev.started === true || prev.state?.running !== undefined || prev.restartCount > 0);
+      return newContainerState(spec, (prev?.restartCount ?? 0) + (ran ? 1 : 0));
+    });
+    const w: PodWorker = { key, uid, pod, containers, startTime: pod.status?.startTime ?? ctx.now() / 1e6, terminating: false, flushArmed: false };
+    this.workers.set(uid, w);
+    if (pod.metadata.deletionTimestamp === undefined) {
+      ctx.observe({ type: 'kubelet.startPod', subject: key, node: this.cfg.nodeName });
+      for (const c of containers) this.runContainer(ctx, w, c);
+      this.markDirty(ctx, w);
+    }
+    return w;
+  }
+
+  private image(c: ContainerState): ImageBehaviour {
+    return this.cfg.images?.[c.spec.image ?? ''] ?? this.cfg.defaultImage ?? DEFAULT_IMAGE;
+  }
+
+  /** Pull (if needed), then start; on running, begin probing. */
+  private runContainer(ctx: Context, w: PodWorker, c: ContainerState): void {
+    const img = this.image(c);
+    const ref = c.spec.image ?? '';
+    const pullUs = this.pulled.has(ref) ? 0 : (img.pullUs ?? 0);
+    c.phase = pullUs > 0 ? 'pulling' : 'starting';
+    c.timer = this.timer(ctx, pullUs, (c1) => {
+      if (!this.pulled.has(ref)) {
+        this.pulled.add(ref);
+        c1.disk.set('pulledImages', [...this.pulled].sort());
+      }
+      c.phase = 'starting';
+      c.timer = this.timer(c1, img.startupUs, (c2) => this.containerRunning(c2, w, c));
+    });
+  }
+
+  private containerRunning(ctx: Context, w: PodWorker, c: ContainerState): void {
+    if (w.terminating) return;
+    const img = this.image(c);
+    c.phase = 'running';
+    c.sinceUs = ctx.now();
+    c.readinessFailures = 0;
+    c.livenessFailures = 0;
+    const readiness = c.spec.readinessProbe;
+    if (readiness === undefined) {
+      c.ready = img.ready;
+    } else {
+      const t = probeTiming(readiness);
+      this.timer(ctx, t.initialDelayUs, (c1) => this.probeReadiness(c1, w, c, c.sinceUs));
+    }
+    const liveness = c.spec.livenessProbe;
+    if (liveness !== undefined && !img.ready) {
+      const t = probeTiming(liveness);
+      this.timer(ctx, t.initialDelayUs, (c1) => this.probeLiveness(c1, w, c, c.sinceUs));
+    }
+    ctx.observe({ type: 'kubelet.containerStarted', subject: w.key, container: c.spec.name, node: this.cfg.nodeName, restartCount: c.restartCount });
+    this.markDirty(ctx, w);
+  }
+
+  private alive(w: PodWorker, c: ContainerState, runStartUs: Micros): boolean {
+    return !w.terminating && this.workers.get(w.uid) === w && c.phase === 'running' && c.sinceUs === runStartUs;
+  }
+
+  private probeReadiness(ctx: Context, w: PodWorker, c: ContainerState, runStartUs: Micros): void {
+    if (!this.alive(w, c, runStartUs) || c.spec.readinessProbe === undefined) return;
+    const t = probeTiming(c.spec.readinessProbe);
+    const ok = this.image(c).ready;
+    const before = c.ready;
+    if (ok) {
+      c.readinessFailures = 0;
+      c.ready = true;
+    } else if (++c.readinessFailures >= t.failureThreshold) {
+      c.ready = false;
+    }
+    if (c.ready !== before) this.markDirty(ctx, w);
+    this.timer(ctx, t.periodUs, (c1) => this.probeReadiness(c1, w, c, runStartUs));
+  }
+
+  private probeLiveness(ctx: Context, w: PodWorker, c: ContainerState, runStartUs: Micros): void {
+    if (!this.alive(w, c, runStartUs) || c.spec.livenessProbe === undefined) return;
+    const t = probeTiming(c.spec.livenessProbe);
+    if (++c.livenessFailures < t.failureThreshold) {
+      this.timer(ctx, t.periodUs, (c1) => this.probeLiveness(c1, w, c, runStartUs));
+      return;
+    }
+    // Liveness failed: the container is killed and restarted after CrashLoopBackOff.
+    const now = ctx.now();
+    c.backoffStep = nextBackoffStep(c.backoffStep, now - c.sinceUs);
+    c.lastTerminated = { exitCode: 137, reason: 'Error', startedAt: c.sinceUs / 1e6, finishedAt: now / 1e6 };
+    c.phase = 'backoff';
+    c.ready = false;
+    c.restartCount++;
+    c.sinceUs = now;
+    ctx.observe({ type: 'kubelet.containerRestart', subject: w.key, container: c.spec.name, restartCount: c.restartCount, backoffUs: crashLoopDelay(c.backoffStep) });
+    this.markDirty(ctx, w);
+    c.timer = this.timer(ctx, crashLoopDelay(c.backoffStep), (c1) => {
+      if (w.terminating || this.workers.get(w.uid) !== w) return;
+      c.phase = 'starting';
+      c.timer = this.timer(c1, this.image(c).startupUs, (c2) => this.containerRunning(c2, w, c));
+    });
+  }
+
+  /** Status manager: coalesce changes into one status write per turn. */
+  private markDirty(ctx: Context, w: PodWorker): void {
+    if (w.flushArmed) return;
+    w.flushArmed = true;
+    this.timer(ctx, 0, (c) => {
+      w.flushArmed = false;
+      if (w.terminating || this.workers.get(w.uid) !== w) return;
+      const status = buildPodStatus(w.pod, w.containers, w.startTime, c.now() / 1e6, this.cfg.nodeName);
+      const { resourceVersion: _rv, ...metadata } = w.pod.metadata;
+      void _rv;
+      this.client?.updateStatus(c, 'pods', { ...w.pod, metadata, status }, () => undefined);
+    });
+  }
+
+  /** Graceful deletion: stop the containers, then remove the pod for good (grace 0). */
+  private terminate(ctx: Context, w: PodWorker): void {
+    w.terminating = true;
+    for (const c of w.containers) {
+      this.cancel(ctx, c.timer);
+      c.phase = 'stopped';
+      c.ready = false;
+    }
+    const graceUs = s(w.pod.metadata.deletionGracePeriodSeconds ?? w.pod.spec.terminationGracePeriodSeconds ?? 30);
+    const stopUs = Math.min(graceUs, this.cfg.stopLatencyUs ?? ms(500));
+    this.timer(ctx, stopUs, (c) => {
+      ctx.observe({ type: 'kubelet.podStopped', subject: w.key, node: this.cfg.nodeName });
+      this.client?.delete(c, 'pods', w.pod.metadata.namespace, w.pod.metadata.name ?? '', () => undefined, {
+        gracePeriodSeconds: 0,
+        preconditions: { uid: w.uid },
+      });
+    });
+  }
+
+  private podGone(ctx: Context, pod: Pod): void {
+    const w = this.workers.get(pod.metadata.uid ?? '');
+    if (w === undefined) return;
+    for (const c of w.containers) this.cancel(ctx, c.timer);
+    w.terminating = true;
+    this.workers.delete(w.uid);
+  }
+}
