@@ -27,6 +27,7 @@ export function reportHtml(result: RunResult, summary: SummaryFile): string {
       { key: 'boundThisSecond', label: 'bound', color: '#ff7f0e' },
     ]),
     lineChart(ctx, 'store-term', 'Store Raft term', rows, [{ key: 'storeTerm', label: 'term', color: '#8c564b' }]),
+    lineChart(ctx, 'store-commits', 'Store commits per second', rows, [{ key: 'storeCommits', label: 'commits', color: '#bcbd22' }]),
     laneChart(ctx, 'leaders', 'Leaders over time (hatched: split brain)', rows, [
       { key: 'storeLeader', label: 'etcd' },
       { key: 'schedulerLeader', label: 'kube-scheduler' },

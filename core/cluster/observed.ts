@@ -36,6 +36,8 @@ export class ObservedState {
   bindingsThisSecond = 0;
   apiRequestsThisSecond = 0;
   apiErrorsThisSecond = 0;
+  /** Writes the store committed this second (acknowledged by its leader). */
+  storeCommitsThisSecond = 0;
   partitionsActive = 0;
   readonly events: EventRow[] = [];
   /** Intervals during which two or more instances of a component believed they held its lease. */

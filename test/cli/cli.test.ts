@@ -29,7 +29,7 @@ describe('kubesim CLI', () => {
     for (const f of ['summary.json', 'metrics.csv', 'events.csv', 'report.html']) assert.ok(existsSync(join(out, f)), f);
     assert.deepEqual(readdirSync(out).sort(), ['events.csv', 'metrics.csv', 'report.html', 'summary.json']);
     const metrics = readFileSync(join(out, 'metrics.csv'), 'utf8').split('\n');
-    assert.equal(metrics[0], 't,podsPending,podsRunning,podsReady,podsTerminating,boundThisSecond,storeLeader,storeTerm,schedulerLeader,controllerManagerLeader,apiRequests,apiErrors,partitionsActive');
+    assert.equal(metrics[0], 't,podsPending,podsRunning,podsReady,podsTerminating,boundThisSecond,storeLeader,storeTerm,schedulerLeader,controllerManagerLeader,apiRequests,apiErrors,partitionsActive,storeCommits');
     assert.equal(metrics.filter((l) => l !== '').length, 1 + 61);
     assert.match(readFileSync(join(out, 'events.csv'), 'utf8'), /^t,kind,subject,detail\n/);
   });

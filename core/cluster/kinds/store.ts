@@ -118,6 +118,7 @@ class StoreInstallation implements Installation {
       case 'store.commit': {
         const count = typeof obs['count'] === 'number' ? obs['count'] : 0;
         this.commits += count;
+        this.ctx.state.storeCommitsThisSecond += count;
         const lat = obs['latenciesUs'];
         if (Array.isArray(lat)) for (const l of lat) if (typeof l === 'number') this.commitLatencyMs.push(l / 1000);
         return;
