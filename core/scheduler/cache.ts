@@ -42,6 +42,8 @@ export class SchedulerCache {
   /** Placed pods that have any affinity term, and those with required anti-affinity. */
   readonly podsWithAffinity = new Set<PodInfo>();
   readonly podsWithRequiredAntiAffinity = new Set<PodInfo>();
+  /** Controlling owner UID → nodes holding its pods: default spreading visits only those. */
+  private readonly ownerNodes = new Map<string, Set<NodeInfo>>();
 
   get nodes(): readonly NodeInfo[] {
     return this.list;
@@ -156,8 +158,22 @@ export class SchedulerCache {
     return st === undefined ? undefined : this.byName.get(st.nodeName);
   }
 
+  /** Nodes holding at least one pod of the owner (NodeInfo.ownerCounts has the counts). */
+  nodesWithOwner(ownerUid: string): ReadonlySet<NodeInfo> | undefined {
+    return this.ownerNodes.get(ownerUid);
+  }
+
   private place(info: PodInfo, nodeName: string): void {
-    this.nodeInfo(nodeName).addPod(info);
+    const node = this.nodeInfo(nodeName);
+    node.addPod(info);
+    if (info.ownerUid !== undefined) {
+      let set = this.ownerNodes.get(info.ownerUid);
+      if (set === undefined) {
+        set = new Set();
+        this.ownerNodes.set(info.ownerUid, set);
+      }
+      set.add(node);
+    }
     let ns = this.namespaces.get(info.namespace);
     if (ns === undefined) {
       ns = { all: new Set(), byLabel: new Map() };
@@ -181,6 +197,12 @@ export class SchedulerCache {
     const n = this.byName.get(nodeName);
     if (n !== undefined) {
       n.removePod(info);
+      const owner = info.ownerUid;
+      if (owner !== undefined && !n.ownerCounts.has(owner)) {
+        const set = this.ownerNodes.get(owner);
+        set?.delete(n);
+        if (set?.size === 0) this.ownerNodes.delete(owner);
+      }
       if (n.index < 0 && n.pods.size === 0) this.byName.delete(nodeName);
     }
     const ns = this.namespaces.get(info.namespace);

@@ -183,42 +183,55 @@ export function podTopologySpread(
       // Nodes lacking a zone label still get hostname spreading under the system defaults.
       const requireAll = pod.spreadConstraints.length > 0 || !systemDefaulted;
       const ignored = new Uint8Array(cache.nodeCount);
-      const counts = constraints.map(() => new Map<string, number>());
-      const topoSize = constraints.map(() => 0);
+      const k = constraints.length;
+      const counts: Map<string, number>[] = [];
+      const topoSize: number[] = [];
+      for (let i = 0; i < k; i++) {
+        counts.push(new Map());
+        topoSize.push(0);
+      }
       let ignoredCount = 0;
-      for (const node of feasible) {
+      for (let j = 0; j < feasible.length; j++) {
+        const node = feasible[j];
+        if (node === undefined) continue;
         if (requireAll && !hasAllKeys(node, constraints)) {
           ignored[node.index] = 1;
           ignoredCount++;
           continue;
         }
-        constraints.forEach((c, i) => {
-          const v = node.labels[c.topologyKey];
+        for (let i = 0; i < k; i++) {
+          const c = constraints[i];
           const m = counts[i];
-          if (v === undefined || m === undefined || m.has(v)) return;
+          if (c === undefined || m === undefined) continue;
+          const v = node.labels[c.topologyKey];
+          if (v === undefined || m.has(v)) continue;
           m.set(v, 0);
           topoSize[i] = (topoSize[i] ?? 0) + 1;
-        });
+        }
       }
       const eligible = (c: ScoreConstraint, node: NodeInfo): boolean =>
-        (!requireAll || hasAllKeys(node, constraints)) && nodeIncluded(pod, node, c.honorNodeAffinity, c.honorNodeTaints);
-      constraints.forEach((c, i) => {
+        node.index >= 0 &&
+        (!requireAll || hasAllKeys(node, constraints)) &&
+        nodeIncluded(pod, node, c.honorNodeAffinity, c.honorNodeTaints);
+      const owner = pod.ownerUid;
+      const ownerNodes = owner === undefined ? undefined : cache.nodesWithOwner(owner);
+      for (let i = 0; i < k; i++) {
+        const c = constraints[i];
         const m = counts[i];
-        if (m === undefined) return;
+        if (c === undefined || m === undefined) continue;
         if (c.selector !== null) {
           countByDomain(cache, pod, c.topologyKey, c.selector, (n) => eligible(c, n), m);
-          return;
+          continue;
         }
-        const owner = pod.ownerUid;
-        if (owner === undefined) return;
-        for (const node of cache.nodes) {
+        if (owner === undefined || ownerNodes === undefined) continue;
+        for (const node of ownerNodes) {
           const n = node.ownerCounts.get(owner);
           if (n === undefined) continue;
           const v = node.labels[c.topologyKey];
           if (v === undefined || !m.has(v) || !eligible(c, node)) continue;
           m.set(v, (m.get(v) ?? 0) + n);
         }
-      });
+      }
       const weights = constraints.map((c, i) =>
         Math.log((c.topologyKey === LABEL_HOSTNAME ? feasible.length - ignoredCount : (topoSize[i] ?? 0)) + 2),
       );

@@ -6,6 +6,8 @@ import { POLICIES, POLICY_NAMES } from '../../../core/scheduler/profiles.js';
 import { SchedulerCheckers } from '../../../core/scheduler/checkers/schedulerCheckers.js';
 import { node, pod, seeded, bound } from './fixtures.js';
 
+type ArbOf<A> = A extends fc.Arbitrary<infer T> ? T : never;
+
 const SEED = 20261121;
 const ZONES = ['a', 'b', 'c'];
 const APPS = ['web', 'db', 'cache'];
@@ -31,7 +33,7 @@ const podArb = fc.record({
   deleteAfter: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }),
 });
 
-function buildNode(i: number, n: fc.infer<typeof nodeArb>): Node {
+function buildNode(i: number, n: ArbOf<typeof nodeArb>): Node {
   return node(`n${i}`, {
     cpu: n.cpu,
     memory: n.mem,
@@ -41,7 +43,7 @@ function buildNode(i: number, n: fc.infer<typeof nodeArb>): Node {
   });
 }
 
-function buildPod(i: number, p: fc.infer<typeof podArb>): Pod {
+function buildPod(i: number, p: ArbOf<typeof podArb>): Pod {
   const sel = { matchLabels: { app: p.app } };
   return pod(`p${i}`, {
     cpu: p.cpu,
@@ -63,7 +65,7 @@ function buildPod(i: number, p: fc.infer<typeof podArb>): Pod {
  * Drives the scheduler over a random cluster and pod stream, confirming each binding at once,
  * deleting some pods later and honouring preemption; the checkers watch every binding.
  */
-function runScenario(policy: (typeof POLICY_NAMES)[number], nodes: fc.infer<typeof nodeArb>[], pods: fc.infer<typeof podArb>[], seed: number): SchedulerCheckers {
+function runScenario(policy: (typeof POLICY_NAMES)[number], nodes: ArbOf<typeof nodeArb>[], pods: ArbOf<typeof podArb>[], seed: number): SchedulerCheckers {
   const core = new SchedulerCore({ profile: POLICIES[policy], random: seeded(seed) });
   const checkers = new SchedulerCheckers();
   nodes.forEach((n, i) => {
