@@ -15,6 +15,8 @@ export interface LoadClientOptions {
   readonly readShare?: number;
   /** Stop issuing new operations at this local time, µs (default never). */
   readonly stopAtUs?: number;
+  /** At this local time, µs, read every key linearizably once (results in `finalReads`). */
+  readonly readAllAtUs?: number;
   readonly history?: History;
   readonly recorder?: StoreRecorder;
   readonly attemptTimeoutUs?: number;
@@ -22,6 +24,7 @@ export interface LoadClientOptions {
 }
 
 const NEXT = 'load/next';
+const READ_ALL = 'load/readAll';
 
 /**
  * A synthetic store user for tests and benchmarks: a component embedding a StoreClient that issues
@@ -36,6 +39,8 @@ export class LoadClient implements Component {
   private seq = 0;
   /** Operations completed ok, by kind, for benchmarks. */
   readonly completed = { writes: 0, reads: 0, failed: 0, unknown: 0 };
+  /** Outcome of the readAllAtUs pass: reads that succeeded and that did not. */
+  readonly finalReads = { ok: 0, failed: 0 };
   /** Local completion latency of each acknowledged write, µs. */
   readonly writeLatenciesUs: number[] = [];
 
@@ -52,6 +57,8 @@ export class LoadClient implements Component {
       ...(this.options.deadlineUs === undefined ? {} : { deadlineUs: this.options.deadlineUs }),
     });
     ctx.setTimer(Math.round(ctx.rng.exponential(this.options.meanGapUs)), NEXT);
+    const readAllAt = this.options.readAllAtUs;
+    if (readAllAt !== undefined && readAllAt > ctx.now()) ctx.setTimer(readAllAt - ctx.now(), READ_ALL);
   }
 
   onMessage(ctx: Context, from: EndpointId, message: Message): void {
@@ -60,6 +67,10 @@ export class LoadClient implements Component {
 
   onTimer(ctx: Context, tag: TimerTag): void {
     if (this.client?.handleTimer(ctx, tag) === true) return;
+    if (tag === READ_ALL) {
+      this.readAll();
+      return;
+    }
     if (tag !== NEXT) return;
     const stop = this.options.stopAtUs ?? Infinity;
     if (ctx.now() >= stop) return;
@@ -67,20 +78,16 @@ export class LoadClient implements Component {
     ctx.setTimer(Math.max(1, Math.round(ctx.rng.exponential(this.options.meanGapUs))), NEXT);
   }
 
-  /** Reads every key linearizably (the final check that acknowledged writes are readable). */
-  readAll(ctx: Context, onDone: (ok: number, failed: number) => void): void {
+  /** Reads every key linearizably: the check that acknowledged writes are readable. */
+  private readAll(): void {
     const client = this.client;
     if (client === undefined) return;
-    let ok = 0;
-    let failed = 0;
     for (let i = 0; i < this.options.keys; i++) {
       client.get(`k${i}`, {}, (r) => {
-        if (r.type === 'ok') ok++;
-        else failed++;
-        if (ok + failed === this.options.keys) onDone(ok, failed);
+        if (r.type === 'ok') this.finalReads.ok++;
+        else this.finalReads.failed++;
       });
     }
-    void ctx;
   }
 
   private issue(ctx: Context): void {

@@ -20,6 +20,10 @@ export interface StoreClusterOptions {
   readonly latency?: LatencySpec;
   readonly loss?: number;
   readonly clientAttemptTimeoutUs?: number;
+  /** Clients stop issuing operations at this time, µs (default never). */
+  readonly loadStopUs?: number;
+  /** client-1 reads every key linearizably at this time, µs (default never). */
+  readonly readAllAtUs?: number;
   readonly clientDeadlineUs?: number;
 }
 
@@ -59,6 +63,8 @@ export class StoreCluster {
           recorder: this.checkers,
           ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
           ...(options.readShare === undefined ? {} : { readShare: options.readShare }),
+          ...(options.loadStopUs === undefined ? {} : { stopAtUs: options.loadStopUs }),
+          ...(options.readAllAtUs === undefined || name !== 'client-1' ? {} : { readAllAtUs: options.readAllAtUs }),
           ...(options.clientAttemptTimeoutUs === undefined ? {} : { attemptTimeoutUs: options.clientAttemptTimeoutUs }),
           ...(options.clientDeadlineUs === undefined ? {} : { deadlineUs: options.clientDeadlineUs }),
         }),

@@ -11,7 +11,7 @@ interface KeyState {
 const ABSENT: unique symbol = Symbol('absent');
 
 export interface LinearizableOptions {
-  /** Search steps allowed over the whole history before answering "inconclusive" (default 2e6). */
+  /** Search steps allowed over the whole history before answering "inconclusive" (default 3e5). */
   readonly maxSteps?: number;
 }
 
@@ -55,18 +55,31 @@ function stepModel(state: KeyState, op: HistoryOp): KeyState[] {
   }
 }
 
-type KeyVerdict = 'ok' | 'violation' | 'inconclusive';
+type KeyVerdict = { readonly verdict: 'ok' | 'violation' | 'inconclusive'; readonly stuckAtUs: number };
 
 /**
  * Wing & Gong's search with Lowe's memoisation (as Porcupine does) over one key's operations:
  * repeatedly pick an operation that may take effect first (invoked before every pending
  * operation's completion), apply it to the model, and backtrack on a dead end. Operations with an
- * unknown outcome never complete, may be linearized at any point after their invocation, or not at all.
+ * unknown outcome never complete, may be linearized at any point after their invocation, or not at
+ * all. Visited (linearized set, state) pairs are kept under a Zobrist hash of the set.
  */
 function checkKey(ops: readonly HistoryOp[], budget: { steps: number }): KeyVerdict {
   const n = ops.length;
   const sorted = [...ops].sort((a, b) => a.invokeUs - b.invokeUs || a.id - b.id);
   const done = new Uint8Array(n);
+  // Deterministic per-position hash words (xorshift32), so the memo key is O(1) to update.
+  const zobrist = new Uint32Array(n);
+  let x = 2463534242;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    zobrist[i] = x;
+  }
+  let hash = 0;
   const valueIds = new Map<unknown, number>();
   const stateKey = (s: KeyState): string => {
     let id = valueIds.get(s.value);
@@ -77,19 +90,35 @@ function checkKey(ops: readonly HistoryOp[], budget: { steps: number }): KeyVerd
     return `${id}:${s.modRevision ?? '?'}`;
   };
   const mustComplete = sorted.reduce((k, op) => k + (op.outcome === 'ok' ? 1 : 0), 0);
-  const seen = new Set<string>();
+  const seen = new Map<string, Uint8Array[]>();
   let linearized = 0;
+  let deepest = -1;
+  let stuckAtUs = 0;
 
-  const search = (state: KeyState): KeyVerdict => {
+  const visited = (state: KeyState): boolean => {
+    const key = `${hash}|${stateKey(state)}`;
+    const list = seen.get(key);
+    if (list === undefined) {
+      seen.set(key, [done.slice()]);
+      return false;
+    }
+    for (const bits of list) if (bits.every((b, i) => b === done[i])) return true;
+    list.push(done.slice());
+    return false;
+  };
+
+  const search = (state: KeyState): 'ok' | 'violation' | 'inconclusive' => {
     if (linearized === mustComplete) return 'ok';
     if (--budget.steps < 0) return 'inconclusive';
-    const memo = `${done.join('')}|${stateKey(state)}`;
-    if (seen.has(memo)) return 'violation';
-    seen.add(memo);
+    if (visited(state)) return 'violation';
     let deadline = Infinity;
     for (let i = 0; i < n; i++) {
       const op = sorted[i];
       if (op !== undefined && done[i] === 0 && op.outcome === 'ok') deadline = Math.min(deadline, op.completeUs ?? Infinity);
+    }
+    if (linearized > deepest) {
+      deepest = linearized;
+      stuckAtUs = deadline;
     }
     for (let i = 0; i < n; i++) {
       const op = sorted[i];
@@ -97,16 +126,19 @@ function checkKey(ops: readonly HistoryOp[], budget: { steps: number }): KeyVerd
       if (op.invokeUs > deadline) break;
       for (const next of stepModel(state, op)) {
         done[i] = 1;
+        hash ^= zobrist[i] ?? 0;
         if (op.outcome === 'ok') linearized++;
         const verdict = search(next);
         done[i] = 0;
+        hash ^= zobrist[i] ?? 0;
         if (op.outcome === 'ok') linearized--;
         if (verdict !== 'violation') return verdict;
       }
     }
     return 'violation';
   };
-  return search({ value: ABSENT, modRevision: 0 });
+  const verdict = search({ value: ABSENT, modRevision: 0 });
+  return { verdict, stuckAtUs };
 }
 
 /**
@@ -125,18 +157,18 @@ export function checkLinearizable(history: readonly HistoryOp[], options: Linear
     list.push(op.outcome === 'pending' ? { ...op, outcome: 'unknown' } : op);
     byKey.set(op.key, list);
   }
-  const budget = { steps: options.maxSteps ?? 2_000_000 };
+  const budget = { steps: options.maxSteps ?? 300_000 };
   const inconclusiveKeys: string[] = [];
   for (const key of [...byKey.keys()].sort()) {
     const ops = byKey.get(key) ?? [];
-    const verdict = checkKey(ops, budget);
+    const { verdict, stuckAtUs } = checkKey(ops, budget);
     if (verdict === 'violation') {
-      const firstUs = Math.min(...ops.filter((o) => o.outcome === 'ok').map((o) => o.completeUs ?? Infinity));
+      // The completion no linearization gets past: where the history first stops making sense.
       return {
         name,
         held: false,
-        firstViolationAt: Number.isFinite(firstUs) ? firstUs / 1e6 : 0,
-        detail: `no linearization of the ${ops.length} operations on key "${key}"`,
+        firstViolationAt: Number.isFinite(stuckAtUs) ? stuckAtUs / 1e6 : 0,
+        detail: `no linearization of the ${ops.length} operations on key "${key}" gets past the operation completed at ${stuckAtUs / 1e6}s`,
       };
     }
     if (verdict === 'inconclusive') {

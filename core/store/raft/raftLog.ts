@@ -12,7 +12,11 @@ export class RaftLog<P> {
   committed = 0;
   applied = 0;
 
-  constructor(restored: ReadonlyArray<Entry<P>>, committed: number) {
+  /** Broken-store mode only: a leader overwriting "committed" entries rolls the commit index back instead of asserting. */
+  private readonly tolerateCommittedOverwrite: boolean;
+
+  constructor(restored: ReadonlyArray<Entry<P>>, committed: number, tolerateCommittedOverwrite = false) {
+    this.tolerateCommittedOverwrite = tolerateCommittedOverwrite;
     for (const entry of restored) {
       assert(entry.index === this.entries.length + 1, 'restored log must be contiguous from 1');
       this.entries.push(entry);
@@ -66,7 +70,9 @@ export class RaftLog<P> {
       const existing = this.term(entry.index);
       if (existing === entry.term) continue;
       if (existing !== -1) {
+        if (this.tolerateCommittedOverwrite) this.committed = Math.min(this.committed, entry.index - 1);
         assert(entry.index > this.committed, `conflict at committed index ${entry.index}`);
+        this.applied = Math.min(this.applied, entry.index - 1);
         this.entries.length = entry.index - 1;
         this.stableIndex = Math.min(this.stableIndex, entry.index - 1);
       }

@@ -94,7 +94,7 @@ export class RaftNode<P> {
     this.maxInflight = config.maxInflight ?? 64;
     this.random = config.random;
     this.unsafeCommitWithoutQuorum = config.unsafeCommitWithoutQuorum ?? false;
-    this.log = new RaftLog(storage.entries, storage.hardState.commit);
+    this.log = new RaftLog(storage.entries, storage.hardState.commit, this.unsafeCommitWithoutQuorum);
     this.term = storage.hardState.term;
     this.vote = storage.hardState.vote;
     this.prevHard = this.hardState();
@@ -340,7 +340,8 @@ export class RaftNode<P> {
 
   private handleAppend(m: AppendMessage<P>): void {
     const reply = { type: 'raft/appendResp' as const, term: this.term, from: this.id, to: m.from };
-    if (m.prevIndex < this.log.committed) {
+    // (In the broken mode a "committed" prefix may be wrong, so it must be checked like any other.)
+    if (m.prevIndex < this.log.committed && !this.unsafeCommitWithoutQuorum) {
       this.send({ ...reply, reject: false, index: this.log.committed, hintIndex: 0, hintTerm: 0 });
       return;
     }
@@ -371,7 +372,8 @@ export class RaftNode<P> {
       return;
     }
     const wasProbe = pr.state === 'probe';
-    if (pr.maybeUpdate(m.index)) {
+    // Never believe a follower holds more than this leader has (it may answer with its own commit index).
+    if (pr.maybeUpdate(Math.min(m.index, this.log.lastIndex()))) {
       if (wasProbe) pr.becomeReplicate();
       if (this.maybeCommit()) this.appendsDirty = true;
     }
