@@ -131,7 +131,7 @@ export class ApiServer implements Component {
   private readonly store: StorePort;
   private readonly policy: ApiPolicy;
   private readonly costs: StageCosts;
-  private readonly timers = new TimerRouter();
+  private readonly timers = new TimerRouter('apiserver');
   private readonly caches = new Map<string, WatchCache>();
   private readonly storeWatches = new Map<string, StoreWatchHandle>();
   private readonly watches = new Map<string, ServedWatch>();

@@ -51,7 +51,7 @@ export class MemoryStore {
 }
 
 class MemoryStoreView implements StorePort {
-  private readonly timers = new TimerRouter();
+  private readonly timers = new TimerRouter('memorystore');
   private readonly watches: MemWatch[] = [];
   private ctx: Context | undefined;
 

@@ -118,7 +118,7 @@ export class ApiClient {
   readonly user: string;
   readonly name: string;
   /** Timers of this client and of the Informers/WorkQueues built on it. */
-  readonly timers = new TimerRouter();
+  readonly timers: TimerRouter;
   private readonly config: ApiClientConfig;
   private readonly lb: LoadBalancer;
   private readonly bucket: TokenBucket;
@@ -140,6 +140,7 @@ export class ApiClient {
     this.config = config;
     this.user = config.user;
     this.name = config.name ?? config.user;
+    this.timers = new TimerRouter(`apiclient/${this.name}`);
     this.lb = new LoadBalancer(config.endpoints, config.suspectCooldownUs ?? s(10));
     this.bucket = new TokenBucket(config.qps, config.burst);
     this.requestTimeoutUs = config.requestTimeoutUs ?? s(10);
