@@ -89,6 +89,8 @@ function renderValue(v: unknown): string {
 
 /** The message text without the field: `Invalid value: -1: must be greater than or equal to 0`. */
 export function fieldErrorMessage(e: FieldError): string {
+  // Strict decoding's unknown-field errors carry their whole text in the detail.
+  if (e.type === 'FieldValueNotFound' && !('badValue' in e)) return e.detail;
   const parts = [TYPE_TEXT[e.type]];
   if ('badValue' in e && e.type !== 'FieldValueRequired' && e.type !== 'FieldValueForbidden' && e.type !== 'FieldValueTooLong') {
     parts.push(renderValue(e.badValue));
