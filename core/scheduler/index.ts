@@ -31,3 +31,4 @@ export { NoDoubleBindingChecker, NO_DOUBLE_BINDING } from './checkers/noDoubleBi
 export { CapacityChecker, CAPACITY } from './checkers/capacity.js';
 export { ConstraintsChecker, CONSTRAINTS } from './checkers/constraints.js';
 export type { InvariantResult, BindingObserver } from './checkers/invariantResult.js';
+export { KubeScheduler, SCHEDULER_COMPONENT, type KubeSchedulerConfig } from './kubeScheduler.js';

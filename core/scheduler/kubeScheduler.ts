@@ -1,0 +1,361 @@
+import type { Component, Context, EndpointId, Message, TimerTag } from '../../sim/component.js';
+import type { Micros } from '../../sim/time.js';
+import { s } from '../../sim/time.js';
+import type { Node, Pod } from '../api/types.js';
+import type { ApiResult, FencingToken } from '../apiserver/protocol.js';
+import { ApiClient } from '../client/apiClient.js';
+import { Informer } from '../client/informer.js';
+import { apiLeaseLock } from '../controlplane/apiLeaseLock.js';
+import type { LeaderElectionTimings } from '../controlplane/leaderElectionConfig.js';
+import { LeaderElector } from '../controlplane/leaderElector.js';
+import { namespacedContext, unwrapTimer } from '../controlplane/timerNamespace.js';
+import type { SchedulerCostModel } from './costModel.js';
+import type { PodInfo } from './podInfo.js';
+import { POLICIES, type ProfileSpec } from './profiles.js';
+import type { PluginRegistry } from './registry.js';
+import { SchedulerCore, type CycleOutcome } from './schedulerCore.js';
+import { assertNever } from '../util/assert.js';
+
+export const SCHEDULER_COMPONENT = 'kube-scheduler';
+const LEASE_NAMESPACE = 'kube-system';
+const LE_NS = 'sched-leader-election';
+/** Upstream flushes pods unschedulable for too long every 30 s. */
+const UNSCHEDULABLE_FLUSH_US: Micros = s(30);
+
+export interface KubeSchedulerConfig {
+  /** Endpoint names of the kube-apiservers. */
+  readonly apiServers: readonly string[];
+  /** Lease holder identity; default `<host>_kube-scheduler`. */
+  readonly identity?: string;
+  readonly token?: string;
+  /** Client-side rate limit; upstream kube-scheduler defaults 50 qps, burst 100. */
+  readonly qps?: number;
+  readonly burst?: number;
+  /** false: no election; the loop runs while `setLeading(true)` says so (tests, single master). */
+  readonly leaderElect?: boolean;
+  readonly leaderElection?: Partial<LeaderElectionTimings> & { readonly fencing?: boolean };
+  /** Default: the `default` policy. */
+  readonly profile?: ProfileSpec;
+  /** Holds custom plugins of a `custom` profile; default: built-ins. */
+  readonly registry?: PluginRegistry;
+  /** 0 = adaptive (upstream default). */
+  readonly percentageOfNodesToScore?: number;
+  readonly cost?: SchedulerCostModel;
+}
+
+/** One leadership term's state: upstream the process exits when it loses the lease, so nothing survives. */
+interface Term {
+  alive: boolean;
+  readonly core: SchedulerCore;
+  readonly pods: Informer<'pods'>;
+  readonly nodes: Informer<'nodes'>;
+  readonly token: number;
+  /** A cycle (or its CPU delay) is pending. */
+  cycleScheduled: boolean;
+  /** Local time of the pending wake-up for backoff/unschedulable flushes, if any. */
+  wakeAtUs: Micros | undefined;
+}
+
+function podKey(p: Pod): string {
+  return `${p.metadata.namespace ?? 'default'}/${p.metadata.name ?? ''}`;
+}
+
+/**
+ * kube-scheduler: leader-elected through the `kube-system/kube-scheduler` Lease; while leading it
+ * watches pods and nodes, runs scheduling cycles one at a time on its host's simulated CPU (the
+ * cost model charges each cycle with ctx.useCpu), and binds asynchronously through pods/binding,
+ * subject to its client rate limit. Preemption deletes the victims and nominates the node.
+ *
+ * Observations: `scheduler.bound` {pod, node, uid, object, attempts, queuedForUs},
+ * `scheduler.bindFailed`, `scheduler.unschedulable` {pod, message, attempts},
+ * `scheduler.preempted` {pod, node, victims}, and `election.write` for every write (stale-write checker).
+ */
+export class KubeScheduler implements Component {
+  private readonly config: KubeSchedulerConfig;
+  private client: ApiClient | undefined;
+  private leClient: ApiClient | undefined;
+  private leCtx: Context | undefined;
+  private elector: LeaderElector | undefined;
+  private term: Term | undefined;
+  private identity = '';
+
+  constructor(config: KubeSchedulerConfig) {
+    this.config = config;
+  }
+
+  leaderElector(): LeaderElector | undefined {
+    return this.elector;
+  }
+
+  isLeading(): boolean {
+    return this.term?.alive === true;
+  }
+
+  /** The current term's scheduler core (tests and checkers read queue/cache sizes). */
+  core(): SchedulerCore | undefined {
+    return this.term?.core;
+  }
+
+  start(ctx: Context): void {
+    const token = this.config.token ?? 'token-kube-scheduler';
+    this.identity = this.config.identity ?? `${ctx.hostName}_${SCHEDULER_COMPONENT}`;
+    this.client = new ApiClient({
+      user: 'system:kube-scheduler',
+      token,
+      endpoints: this.config.apiServers,
+      qps: this.config.qps ?? 50,
+      burst: this.config.burst ?? 100,
+    });
+    this.client.start(ctx);
+    if (this.config.leaderElect === false) return;
+    const le = this.config.leaderElection ?? {};
+    this.leCtx = namespacedContext(ctx, LE_NS);
+    // Leader election has its own client, as upstream, so binding traffic cannot starve renewals.
+    this.leClient = new ApiClient({
+      user: 'system:kube-scheduler',
+      name: 'kube-scheduler/leader-election',
+      token,
+      endpoints: this.config.apiServers,
+      qps: 20,
+      burst: 30,
+      requestTimeoutUs: le.renewDeadlineUs ?? s(10),
+    });
+    this.leClient.start(this.leCtx);
+    this.elector = new LeaderElector(
+      { ...le, lockName: SCHEDULER_COMPONENT, identity: this.identity, component: SCHEDULER_COMPONENT, fencing: le.fencing ?? false },
+      apiLeaseLock(this.leClient, LEASE_NAMESPACE, SCHEDULER_COMPONENT),
+      {
+        onStartedLeading: (_c, tok) => this.startTerm(ctx, tok),
+        onStoppedLeading: () => this.stopTerm(ctx),
+      },
+    );
+    this.elector.start(this.leCtx);
+  }
+
+  /** Without leader election: start or stop scheduling (the hook a harness or single master uses). */
+  setLeading(ctx: Context, leading: boolean): void {
+    if (leading && this.term === undefined) this.startTerm(ctx, 0);
+    if (!leading) this.stopTerm(ctx);
+  }
+
+  onMessage(ctx: Context, from: EndpointId, message: Message): void {
+    if (this.leClient !== undefined && this.leCtx !== undefined && this.leClient.handleMessage(this.leCtx, from, message)) return;
+    this.client?.handleMessage(ctx, from, message);
+  }
+
+  onTimer(ctx: Context, tag: TimerTag): void {
+    const inner = unwrapTimer(tag, LE_NS);
+    if (inner !== undefined) {
+      if (this.leCtx === undefined) return;
+      if (this.elector?.handleTimer(this.leCtx, inner) === true) return;
+      this.leClient?.handleTimer(this.leCtx, inner);
+      return;
+    }
+    this.client?.handleTimer(ctx, tag);
+  }
+
+  private fencing(term: Term): FencingToken | undefined {
+    return this.config.leaderElection?.fencing === true
+      ? { leaseNamespace: LEASE_NAMESPACE, leaseName: SCHEDULER_COMPONENT, leaseTransitions: term.token }
+      : undefined;
+  }
+
+  private startTerm(ctx: Context, token: number): void {
+    const client = this.client;
+    if (client === undefined) return;
+    this.stopTerm(ctx);
+    const rng = ctx.rng.fork('tiebreak');
+    const core = new SchedulerCore({
+      profile: this.config.profile ?? POLICIES.default,
+      ...(this.config.registry === undefined ? {} : { registry: this.config.registry }),
+      random: () => rng.next(),
+      ...(this.config.percentageOfNodesToScore === undefined ? {} : { percentageOfNodesToScore: this.config.percentageOfNodesToScore }),
+      ...(this.config.cost === undefined ? {} : { cost: this.config.cost }),
+    });
+    const term: Term = {
+      alive: true,
+      core,
+      pods: new Informer(client, 'pods'),
+      nodes: new Informer(client, 'nodes'),
+      token,
+      cycleScheduled: false,
+      wakeAtUs: undefined,
+    };
+    this.term = term;
+    term.nodes.addEventHandler({
+      onAdd: (n: Node, c) => this.onEvent(c, term, () => core.onNodeAdd(n, c.now())),
+      onUpdate: (o: Node, n: Node, c) => this.onEvent(c, term, () => core.onNodeUpdate(o, n, c.now())),
+      onDelete: (n: Node, c) => this.onEvent(c, term, () => core.onNodeDelete(n.metadata.name ?? '', c.now())),
+    });
+    term.pods.addEventHandler({
+      onAdd: (p: Pod, c) => this.onEvent(c, term, () => core.onPodUpsert(p, c.now())),
+      onUpdate: (_o: Pod, p: Pod, c) => this.onEvent(c, term, () => core.onPodUpsert(p, c.now())),
+      onDelete: (p: Pod, c) => this.onEvent(c, term, () => core.onPodDelete(podKey(p), c.now())),
+    });
+    term.nodes.start(ctx);
+    term.pods.start(ctx);
+    const flush = (c: Context): void => {
+      if (!term.alive) return;
+      this.kick(c, term);
+      client.timers.set(c, UNSCHEDULABLE_FLUSH_US, flush);
+    };
+    client.timers.set(ctx, UNSCHEDULABLE_FLUSH_US, flush);
+  }
+
+  private stopTerm(ctx: Context): void {
+    const term = this.term;
+    this.term = undefined;
+    if (term === undefined) return;
+    term.alive = false;
+    term.pods.stop(ctx);
+    term.nodes.stop(ctx);
+  }
+
+  private onEvent(ctx: Context, term: Term, apply: () => void): void {
+    if (!term.alive) return;
+    apply();
+    this.kick(ctx, term);
+  }
+
+  /** Starts the loop if it is idle and there may be work. */
+  private kick(ctx: Context, term: Term): void {
+    if (!term.alive || term.cycleScheduled || this.client === undefined) return;
+    if (!term.pods.hasSynced() || !term.nodes.hasSynced()) return;
+    term.cycleScheduled = true;
+    this.client.timers.set(ctx, 0, (c) => this.cycle(c, term));
+  }
+
+  /** One scheduling cycle: decide now, spend its CPU, then act on the decision and go on. */
+  private cycle(ctx: Context, term: Term): void {
+    const client = this.client;
+    if (!term.alive || client === undefined) return;
+    const outcome = term.core.scheduleOne(ctx.now());
+    if (outcome === undefined) {
+      term.cycleScheduled = false;
+      this.armWake(ctx, term);
+      return;
+    }
+    const delay = ctx.useCpu(outcome.costUs);
+    client.timers.set(ctx, delay, (c) => {
+      if (!term.alive) return;
+      this.act(c, term, outcome);
+      this.cycle(c, term);
+    });
+  }
+
+  /** Sleeps until the queue's next backoff expiry when nothing is ready. */
+  private armWake(ctx: Context, term: Term): void {
+    const client = this.client;
+    const at = term.core.queue.nextFlushUs();
+    if (client === undefined || at === undefined) return;
+    if (term.wakeAtUs !== undefined && term.wakeAtUs <= at) return;
+    term.wakeAtUs = at;
+    client.timers.set(ctx, Math.max(0, at - ctx.now()), (c) => {
+      if (term.wakeAtUs === at) term.wakeAtUs = undefined;
+      this.kick(c, term);
+    });
+  }
+
+  private act(ctx: Context, term: Term, outcome: CycleOutcome): void {
+    switch (outcome.type) {
+      case 'bind':
+        this.bind(ctx, term, outcome);
+        return;
+      case 'unschedulable':
+        ctx.observe({
+          type: 'scheduler.unschedulable',
+          subject: outcome.pod.info.key,
+          pod: outcome.pod.info.key,
+          message: outcome.message,
+          attempts: outcome.pod.attempts,
+        });
+        if (outcome.preemption !== undefined) this.preempt(ctx, term, outcome.pod.info, outcome.preemption.nodeName, outcome.preemption.victims);
+        return;
+      case 'error':
+        ctx.observe({ type: 'scheduler.error', subject: outcome.pod.info.key, pod: outcome.pod.info.key, message: outcome.message });
+        return;
+      default:
+        assertNever(outcome, 'cycle outcome');
+    }
+  }
+
+  private observeWrite(ctx: Context, term: Term, verb: string, resource: string, name: string, r: ApiResult<unknown>): void {
+    ctx.observe({
+      type: 'election.write',
+      subject: SCHEDULER_COMPONENT,
+      component: SCHEDULER_COMPONENT,
+      identity: this.identity,
+      token: term.token,
+      verb,
+      resource,
+      name,
+      accepted: r.ok,
+      fenced: !r.ok && r.status.code === 409 && /fenc/i.test(r.status.message),
+      code: r.ok ? 200 : r.status.code,
+    });
+  }
+
+  private bind(ctx: Context, term: Term, outcome: Extract<CycleOutcome, { type: 'bind' }>): void {
+    const client = this.client;
+    if (client === undefined) return;
+    const info = outcome.pod.info;
+    const fencing = this.fencing(term);
+    client.bind(
+      ctx,
+      info.namespace,
+      info.name,
+      outcome.nodeName,
+      (r) => {
+        this.observeWrite(ctx, term, 'create', 'pods/binding', info.name, r);
+        if (r.ok) {
+          ctx.observe({
+            type: 'scheduler.bound',
+            subject: info.key,
+            pod: info.key,
+            uid: info.uid,
+            node: outcome.nodeName,
+            object: { ...info.pod, spec: { ...info.pod.spec, nodeName: outcome.nodeName } },
+            attempts: outcome.pod.attempts,
+            queuedForUs: ctx.now() - outcome.pod.initialAttemptUs,
+            feasibleNodes: outcome.feasibleNodes,
+          });
+          return;
+        }
+        ctx.observe({ type: 'scheduler.bindFailed', subject: info.key, pod: info.key, node: outcome.nodeName, code: r.status.code, detail: r.status.message });
+        if (!term.alive) return;
+        term.core.bindingFailed(outcome, ctx.now());
+        // Gone or bound by someone else: the informer will tell; do not retry a ghost.
+        const current = term.pods.get(info.key);
+        if (current === undefined || (current.spec.nodeName ?? '') !== '' || r.status.code === 404) term.core.queue.delete(info.key);
+        this.kick(ctx, term);
+      },
+      { podUid: info.uid, ...(fencing === undefined ? {} : { fencing }) },
+    );
+  }
+
+  private preempt(ctx: Context, term: Term, pod: PodInfo, nodeName: string, victims: readonly PodInfo[]): void {
+    const client = this.client;
+    if (client === undefined) return;
+    ctx.observe({
+      type: 'scheduler.preempted',
+      subject: pod.key,
+      pod: pod.key,
+      node: nodeName,
+      victims: victims.map((v) => v.key),
+      detail: `${victims.length} victim(s) on ${nodeName}`,
+    });
+    const fencing = this.fencing(term);
+    const opts = fencing === undefined ? {} : { fencing };
+    for (const v of victims) {
+      client.delete(ctx, 'pods', v.namespace, v.name, (r) => this.observeWrite(ctx, term, 'delete', 'pods', v.name, r), {
+        preconditions: { uid: v.uid },
+        ...opts,
+      });
+    }
+    // Nominate the node so the next attempt tries it first (upstream sets status.nominatedNodeName).
+    const current = term.pods.get(pod.key);
+    if (current === undefined) return;
+    const updated: Pod = { ...current, status: { ...(current.status ?? {}), nominatedNodeName: nodeName } };
+    client.updateStatus(ctx, 'pods', updated, (r) => this.observeWrite(ctx, term, 'updateStatus', 'pods', pod.name, r), opts);
+  }
+}
