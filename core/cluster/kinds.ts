@@ -5,6 +5,8 @@ import type { HostLayout } from './hosts.js';
 import type { ObservedState } from './observed.js';
 import type { InvariantName, Scenario, WorkloadStep } from './scenario.js';
 import type { SummaryBuilder } from './summary.js';
+import type { History } from '../store/history.js';
+import type { StoreRecorder } from '../store/recorder.js';
 
 /** The result of one invariant, as summary.json reports it. */
 export interface InvariantResult {
@@ -25,6 +27,15 @@ export interface InstallContext {
   readonly state: ObservedState;
   /** Names of every kind wired into this run (a kind can step aside for another, e.g. synthetic store load). */
   readonly kinds: readonly string[];
+  /** What installed kinds share with later ones (filled in table order). */
+  readonly services: SharedServices;
+}
+
+/** Hooks one kind hands to the kinds after it, e.g. the store's checker feeds to the API servers' store clients. */
+export interface SharedServices {
+  /** Client history and recorder of the store checkers; store clients must report to them. */
+  storeHistory?: History;
+  storeRecorder?: StoreRecorder;
 }
 
 /** Carries out workload steps through the API (provided by the kind that owns the API client). */

@@ -74,7 +74,8 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const table = options.components ?? COMPONENT_TABLE;
   const enabled = table.filter((entry) => entry.enabled(scenario));
   const kinds = enabled.map((entry) => entry.name);
-  const installed = enabled.map((entry) => ({ entry, hooks: entry.install({ sim, scenario, layout, state, kinds }) }));
+  const services = {};
+  const installed = enabled.map((entry) => ({ entry, hooks: entry.install({ sim, scenario, layout, state, kinds, services }) }));
 
   const convergence = new ConvergenceTracker();
   const convergenceParts = installed.flatMap(({ hooks }) => (hooks.converged === undefined ? [] : [hooks.converged.bind(hooks)]));

@@ -71,6 +71,8 @@ class StoreInstallation implements Installation {
       },
       onAck: (index, term) => this.durability.onAck(sim.now, index, term),
     };
+    ctx.services.storeHistory = this.history;
+    ctx.services.storeRecorder = recorder;
     layout.etcdEndpoints.forEach((endpoint, i) => {
       const host = layout.etcdHosts[i] ?? endpoint;
       this.memberHost.set(endpoint, host);
