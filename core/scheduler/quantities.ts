@@ -1,48 +1,28 @@
+import { parseMilli, parseValue } from '../api/quantity.js';
+
 /**
- * The two conversions the scheduler needs from resource quantity strings: CPU to integer
- * millicores and everything else to integer base units (bytes, counts). Upstream rounds CPU up to
- * the next millicore (MilliValue) and other resources up to the next unit (Value).
- *
- * TEMPORARY: a self-contained parser until core/api/quantity.ts lands; then these delegate to it.
+ * The two conversions the scheduler needs from resource quantity strings, delegating to
+ * core/api/quantity.ts (exact, rounded up as upstream's MilliValue/Value). Pods of one workload
+ * repeat the same few strings, so results are memoised: buildPodInfo runs for every pod version.
  */
+const MEMO_LIMIT = 4096;
+const milliMemo = new Map<string, number>();
+const unitMemo = new Map<string, number>();
 
-const SUFFIX: Readonly<Record<string, number>> = {
-  '': 1,
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 1024,
-  Mi: 1024 ** 2,
-  Gi: 1024 ** 3,
-  Ti: 1024 ** 4,
-  Pi: 1024 ** 5,
-  Ei: 1024 ** 6,
-};
-
-const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:[eE]([+-]?\d+))?(n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-
-function parse(q: string): number {
-  const m = QUANTITY.exec(q.trim());
-  if (m === null) throw new Error(`invalid quantity "${q}"`);
-  const mantissa = Number(m[1]);
-  const exp = m[2] === undefined ? 1 : 10 ** Number(m[2]);
-  const factor = SUFFIX[m[3] ?? ''] ?? 1;
-  return mantissa * exp * factor;
+function memo(map: Map<string, number>, q: string, parse: (q: string) => number): number {
+  const hit = map.get(q);
+  if (hit !== undefined) return hit;
+  const v = parse(q);
+  if (map.size < MEMO_LIMIT) map.set(q, v);
+  return v;
 }
 
-/** CPU quantity → millicores, rounded up as upstream's MilliValue does. */
+/** CPU quantity → millicores. Throws QuantityError on malformed input (validation rejects it earlier). */
 export function cpuMilli(q: string): number {
-  // Round away floating noise first ("0.1" * 1000 = 100.00000000000001), then up.
-  return Math.ceil(Math.round(parse(q) * 1000 * 1e6) / 1e6);
+  return memo(milliMemo, q, parseMilli);
 }
 
-/** Any other quantity → integer base units, rounded up as upstream's Value does. */
+/** Any other quantity → integer base units (bytes, counts). */
 export function units(q: string): number {
-  return Math.ceil(Math.round(parse(q) * 1e6) / 1e6);
+  return memo(unitMemo, q, parseValue);
 }

@@ -1,0 +1,85 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { s } from '../../../sim/time.js';
+import type { Pod } from '../../../core/api/types.js';
+import { KubeScheduler } from '../../../core/scheduler/kubeScheduler.js';
+import { SchedulerCheckers } from '../../../core/scheduler/checkers/schedulerCheckers.js';
+import { buildWorld } from '../apiserver/harness.js';
+import { node, pod } from './fixtures.js';
+
+interface Bound {
+  readonly t: number;
+  readonly pod: string;
+  readonly node: string;
+  readonly object: Pod;
+}
+
+function setUp(opts: { nodes: number; pods: number; qps?: number; burst?: number; seed?: number }): { bound: Bound[]; checkers: SchedulerCheckers; run: (untilUs: number) => void; leaders: string[] } {
+  const world = buildWorld({ seed: opts.seed ?? 1, apiServers: 1 });
+  const user = world.addDriver('user', 'admin-token');
+  const checkers = new SchedulerCheckers();
+  for (let i = 1; i <= 2; i++) {
+    world.sim.addHost(`sched-${i}`);
+    world.sim.addComponent(`sched-${i}`, `kube-scheduler@sched-${i}`, () =>
+      new KubeScheduler({ apiServers: world.apiServerNames, token: 'admin-token', qps: opts.qps ?? 50, burst: opts.burst ?? 100 }),
+    );
+  }
+  const bound: Bound[] = [];
+  const leaders: string[] = [];
+  world.sim.onObservation((t, from, obs) => {
+    if (obs.type === 'scheduler.bound') {
+      const object = obs['object'] as Pod;
+      bound.push({ t, pod: String(obs['pod']), node: String(obs['node']), object });
+      checkers.onBinding(t, object, String(obs['node']));
+    }
+    if (obs.type === 'election.leader' || obs.type === 'leader.acquired' || obs.type.startsWith('election.')) {
+      if (obs.type !== 'election.write') leaders.push(`${obs.type}:${from}`);
+    }
+  });
+  world.sim.at(s(1), 'create nodes', () =>
+    user.run((ctx) => {
+      for (let i = 0; i < opts.nodes; i++) {
+        const n = node(`w${i}`, { cpu: '4', memory: '16Gi', labels: { 'topology.kubernetes.io/zone': `z${i % 3}` } });
+        checkers.onNode(0, n);
+        user.client.create(ctx, 'nodes', n, (r) => assert.ok(r.ok, JSON.stringify(r)));
+      }
+    }),
+  );
+  world.sim.at(s(2), 'create pods', () =>
+    user.run((ctx) => {
+      for (let i = 0; i < opts.pods; i++) {
+        const { metadata, ...rest } = pod(`p${i}`, { cpu: '100m', memory: '128Mi', owner: 'rs-1', labels: { app: 'x' } });
+        const { uid: _uid, creationTimestamp: _c, ...meta } = metadata;
+        user.client.create(ctx, 'pods', { ...rest, metadata: meta }, (r) => assert.ok(r.ok, JSON.stringify(r)));
+      }
+    }),
+  );
+  return { bound, checkers, run: (untilUs) => world.sim.run({ until: untilUs }), leaders };
+}
+
+describe('KubeScheduler component', () => {
+  it('elects one leader, binds every pending pod through the API, and the checkers hold', () => {
+    const w = setUp({ nodes: 6, pods: 30 });
+    w.run(s(40));
+    assert.equal(w.bound.length, 30, `bound ${w.bound.length}`);
+    assert.equal(new Set(w.bound.map((b) => b.pod)).size, 30);
+    // Default spreading: 30 pods of one owner over 6 nodes land 5 per node.
+    const perNode = new Map<string, number>();
+    for (const b of w.bound) perNode.set(b.node, (perNode.get(b.node) ?? 0) + 1);
+    assert.deepEqual([...perNode.values()].sort(), [5, 5, 5, 5, 5, 5]);
+    for (const r of w.checkers.results()) assert.ok(r.held, `${r.name}: ${r.detail ?? ''}`);
+  });
+  it('with default client limits, bindings are capped by the scheduler\'s 50 QPS (after the burst of 100)', () => {
+    const w = setUp({ nodes: 20, pods: 400 });
+    w.run(s(60));
+    assert.equal(w.bound.length, 400);
+    const first = w.bound[0]?.t ?? 0;
+    const last = w.bound[w.bound.length - 1]?.t ?? 0;
+    // 300 bindings beyond the burst at 50/s take at least ~6 s.
+    assert.ok(last - first >= s(5.5), `spread over ${(last - first) / 1e6}s`);
+    const w2 = setUp({ nodes: 20, pods: 400, qps: 100_000, burst: 100_000 });
+    w2.run(s(60));
+    const span2 = (w2.bound[w2.bound.length - 1]?.t ?? 0) - (w2.bound[0]?.t ?? 0);
+    assert.ok(span2 < s(2), `raised limits: ${span2 / 1e6}s`);
+  });
+});
