@@ -14,7 +14,16 @@ interface Bound {
   readonly object: Pod;
 }
 
-function setUp(opts: { nodes: number; pods: number; qps?: number; burst?: number; seed?: number }): { bound: Bound[]; checkers: SchedulerCheckers; run: (untilUs: number) => void; leaders: string[] } {
+interface Setup {
+  readonly bound: Bound[];
+  readonly checkers: SchedulerCheckers;
+  readonly run: (untilUs: number) => void;
+  readonly leaders: string[];
+  readonly world: ReturnType<typeof buildWorld>;
+  readonly createPods: (atUs: number, from: number, count: number) => void;
+}
+
+function setUp(opts: { nodes: number; pods: number; qps?: number; burst?: number; seed?: number }): Setup {
   const world = buildWorld({ seed: opts.seed ?? 1, apiServers: 1 });
   const user = world.addDriver('user', 'admin-token');
   const checkers = new SchedulerCheckers();
@@ -45,16 +54,19 @@ function setUp(opts: { nodes: number; pods: number; qps?: number; burst?: number
       }
     }),
   );
-  world.sim.at(s(2), 'create pods', () =>
-    user.run((ctx) => {
-      for (let i = 0; i < opts.pods; i++) {
+  const createPods = (atUs: number, from: number, count: number): void => {
+    world.sim.at(atUs, 'create pods', () =>
+      user.run((ctx) => {
+        for (let i = from; i < from + count; i++) {
         const { metadata, ...rest } = pod(`p${i}`, { cpu: '100m', memory: '128Mi', owner: 'rs-1', labels: { app: 'x' } });
         const { uid: _uid, creationTimestamp: _c, ...meta } = metadata;
-        user.client.create(ctx, 'pods', { ...rest, metadata: meta }, (r) => assert.ok(r.ok, JSON.stringify(r)));
-      }
-    }),
-  );
-  return { bound, checkers, run: (untilUs) => world.sim.run({ until: untilUs }), leaders };
+          user.client.create(ctx, 'pods', { ...rest, metadata: meta }, (r) => assert.ok(r.ok, JSON.stringify(r)));
+        }
+      }),
+    );
+  };
+  createPods(s(2), 0, opts.pods);
+  return { bound, checkers, run: (untilUs) => world.sim.run({ until: untilUs }), leaders, world, createPods };
 }
 
 describe('KubeScheduler component', () => {
@@ -81,5 +93,32 @@ describe('KubeScheduler component', () => {
     w2.run(s(60));
     const span2 = (w2.bound[w2.bound.length - 1]?.t ?? 0) - (w2.bound[0]?.t ?? 0);
     assert.ok(span2 < s(2), `raised limits: ${span2 / 1e6}s`);
+  });
+  it('after the leader crashes, the standby acquires the lease and schedules new pods', () => {
+    const w = setUp({ nodes: 4, pods: 10 });
+    const leaderHost = (): string | undefined => {
+      for (const h of ['sched-1', 'sched-2']) {
+        const id = w.world.sim.endpointId(`kube-scheduler@${h}`);
+        const c = id === undefined ? undefined : w.world.sim.component(id);
+        if (c instanceof KubeScheduler && c.isLeading()) return h;
+      }
+      return undefined;
+    };
+    let crashed = '';
+    w.world.sim.at(s(10), 'crash leader', () => {
+      crashed = leaderHost() ?? '';
+      w.world.sim.crash(crashed);
+    });
+    w.createPods(s(12), 10, 10);
+    w.run(s(60));
+    assert.notEqual(crashed, '');
+    assert.equal(w.bound.length, 20);
+    const after = leaderHost();
+    assert.ok(after !== undefined && after !== crashed, `leader after crash: ${after}`);
+    // Failover waits for the lease to expire (15 s), so the new pods bind after ~25 s.
+    const late = w.bound.filter((b) => b.t > s(12));
+    assert.equal(late.length, 10);
+    assert.ok((late[0]?.t ?? 0) >= s(24), `first late binding at ${(late[0]?.t ?? 0) / 1e6}s`);
+    for (const r of w.checkers.results()) assert.ok(r.held, `${r.name}: ${r.detail ?? ''}`);
   });
 });
