@@ -44,6 +44,10 @@ export class NodeLifecycleController {
   private readonly health = new Map<string, Health>();
   /** Per zone: nodes waiting for a NoExecute taint, in FIFO order. */
   private readonly taintQueues = new Map<string, string[]>();
+  /** Taint key each queued node is waiting for (not-ready or unreachable). */
+  private readonly pendingTaint = new Map<string, string>();
+  /** Serialised per-node taint changes, applied like a patch on the latest copy (no CAS conflicts). */
+  private readonly patches = new Map<string, { inFlight: boolean; queued: Array<(n: Node) => Node>; latest: Node | undefined }>();
   private readonly buckets = new Map<string, TokenBucket>();
   private allZonesDown = false;
   private tainterArmed = false;
@@ -151,8 +155,7 @@ export class NodeLifecycleController {
       this.dequeue(name);
       const has = [TAINT_UNREACHABLE, TAINT_NOT_READY].some((k) => hasTaint(node, k, 'NoExecute') || hasTaint(node, k, 'NoSchedule'));
       if (has) {
-        const cleared = withTaints(withTaints(node, [], [TAINT_UNREACHABLE, TAINT_NOT_READY], 'NoExecute'), [], [TAINT_UNREACHABLE, TAINT_NOT_READY], 'NoSchedule');
-        this.env.writer.update(ctx, 'nodes', cleared, () => undefined);
+        this.patchNode(ctx, name, (n) => withTaints(withTaints(n, [], [TAINT_UNREACHABLE, TAINT_NOT_READY], 'NoExecute'), [], [TAINT_UNREACHABLE, TAINT_NOT_READY], 'NoSchedule'));
       }
       return;
     }
@@ -160,9 +163,48 @@ export class NodeLifecycleController {
     const other = key === TAINT_NOT_READY ? TAINT_UNREACHABLE : TAINT_NOT_READY;
     // TaintNodeByCondition: NoSchedule at once, so nothing new lands there.
     if (!hasTaint(node, key, 'NoSchedule')) {
-      this.env.writer.update(ctx, 'nodes', withTaints(node, [{ key, effect: 'NoSchedule' }], [other], 'NoSchedule'), () => undefined);
+      this.patchNode(ctx, name, (n) => withTaints(n, [{ key, effect: 'NoSchedule' }], [other], 'NoSchedule'));
     }
-    if (!hasTaint(node, key, 'NoExecute')) this.enqueue(zoneOf(node), name);
+    if (!hasTaint(node, key, 'NoExecute')) {
+      this.pendingTaint.set(name, key);
+      this.enqueue(zoneOf(node), name);
+    }
+  }
+
+  /**
+   * Upstream changes taints with a strategic-merge patch, which cannot conflict. We emulate it: one
+   * write per node at a time, each applied to the newest copy we have (the previous write's answer or
+   * the informer's), sent without a resourceVersion precondition.
+   */
+  private patchNode(ctx: Context, name: string, change: (n: Node) => Node): void {
+    let p = this.patches.get(name);
+    if (p === undefined) {
+      p = { inFlight: false, queued: [], latest: undefined };
+      this.patches.set(name, p);
+    }
+    p.queued.push(change);
+    this.flushPatches(ctx, name);
+  }
+
+  private flushPatches(ctx: Context, name: string): void {
+    const p = this.patches.get(name);
+    if (p === undefined || p.inFlight || p.queued.length === 0 || !this.env.alive()) return;
+    const cached = this.env.informers.nodes.get(name);
+    const base = newer(p.latest, cached);
+    if (base === undefined) {
+      p.queued = [];
+      return;
+    }
+    let next = base;
+    for (const change of p.queued.splice(0)) next = change(next);
+    const { resourceVersion: _rv, ...metadata } = next.metadata;
+    void _rv;
+    p.inFlight = true;
+    this.env.writer.update(ctx, 'nodes', { ...next, metadata }, (r) => {
+      p.inFlight = false;
+      if (r.ok) p.latest = r.object;
+      this.flushPatches(ctx, name);
+    });
   }
 
   private enqueue(zone: string, name: string): void {
@@ -172,6 +214,7 @@ export class NodeLifecycleController {
   }
 
   private dequeue(name: string): void {
+    this.pendingTaint.delete(name);
     for (const q of this.taintQueues.values()) {
       const i = q.indexOf(name);
       if (i >= 0) q.splice(i, 1);
@@ -219,17 +262,19 @@ export class NodeLifecycleController {
   }
 
   private taintNoExecute(ctx: Context, name: string): void {
-    const node = this.env.informers.nodes.get(name);
-    if (node === undefined) return;
-    const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
-    if (ready === 'True') return;
-    const key = ready === 'False' ? TAINT_NOT_READY : TAINT_UNREACHABLE;
+    const key = this.pendingTaint.get(name);
+    this.pendingTaint.delete(name);
+    if (key === undefined || this.env.informers.nodes.get(name) === undefined) return;
     const other = key === TAINT_NOT_READY ? TAINT_UNREACHABLE : TAINT_NOT_READY;
     const taint = { key, effect: 'NoExecute' as const, timeAdded: this.env.nowSeconds() };
     ctx.observe({ type: 'node.tainted', subject: name, detail: `${key}:NoExecute` });
-    this.env.writer.update(ctx, 'nodes', withTaints(node, [taint], [other], 'NoExecute'), (r) => {
-      // A conflict (the node changed under us) puts it back in line for the next pass.
-      if (!r.ok && this.env.alive()) this.enqueue(zoneOf(node), name);
-    });
+    this.patchNode(ctx, name, (n) => withTaints(n, [taint], [other], 'NoExecute'));
   }
+}
+
+/** The copy with the higher resourceVersion (the API server's revisions are decimal integers). */
+function newer(a: Node | undefined, b: Node | undefined): Node | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Number(a.metadata.resourceVersion ?? 0) >= Number(b.metadata.resourceVersion ?? 0) ? a : b;
 }
