@@ -22,6 +22,8 @@ export interface StoreMemberOptions {
   readonly preVote?: boolean;
   /** etcd's CheckQuorum; default true. */
   readonly checkQuorum?: boolean;
+  /** Restart the election timer on any higher term (etcd, default true); false is LogCabin's rule (Figure 16). */
+  readonly resetTimerOnTermChange?: boolean;
   /** MVCC history window in revisions (default 10,000; etcd's apiserver compacts every 5 minutes). */
   readonly retainRevisions?: number;
   /** Watch progress notifications, µs (default 1s): lets clients notice a silent member. */
@@ -119,6 +121,7 @@ export class StoreMember implements Component {
         ...(this.options.electionTimeoutMaxUs === undefined ? {} : { electionTimeoutMaxUs: this.options.electionTimeoutMaxUs }),
         preVote: this.options.preVote ?? true,
         checkQuorum: this.options.checkQuorum ?? true,
+        resetTimerOnTermChange: this.options.resetTimerOnTermChange ?? true,
         random: () => rng.next(),
         unsafeCommitWithoutQuorum: this.options.unsafeCommitWithoutQuorum ?? false,
       },

@@ -60,6 +60,7 @@ export class RaftNode<P> {
   private readonly maxInflight: number;
   private readonly random: () => number;
   private readonly unsafeCommitWithoutQuorum: boolean;
+  private readonly resetTimerOnTermChange: boolean;
 
   /** Start of the current election (or CheckQuorum) period, local µs. */
   private electionStartUs: number;
@@ -94,6 +95,7 @@ export class RaftNode<P> {
     this.maxInflight = config.maxInflight ?? 64;
     this.random = config.random;
     this.unsafeCommitWithoutQuorum = config.unsafeCommitWithoutQuorum ?? false;
+    this.resetTimerOnTermChange = config.resetTimerOnTermChange ?? true;
     this.log = new RaftLog(storage.entries, storage.hardState.commit, this.unsafeCommitWithoutQuorum);
     this.term = storage.hardState.term;
     this.vote = storage.hardState.vote;
@@ -200,7 +202,14 @@ export class RaftNode<P> {
       const keepsTerm = (m.type === 'raft/vote' && m.pre) || (m.type === 'raft/voteResp' && m.pre && !m.reject);
       if (!keepsTerm) {
         const lead = m.type === 'raft/append' || m.type === 'raft/heartbeat' ? m.from : NONE;
+        const keepTimer = !this.resetTimerOnTermChange && lead === NONE;
+        const startUs = this.electionStartUs;
+        const timeoutUs = this.randomizedTimeoutUs;
         this.becomeFollower(m.term, lead, nowUs);
+        if (keepTimer) {
+          this.electionStartUs = startUs;
+          this.randomizedTimeoutUs = timeoutUs;
+        }
       }
     } else if (m.term < this.term) {
       this.stepStale(m);

@@ -136,6 +136,12 @@ export interface RaftConfig {
   readonly preVote?: boolean;
   /** etcd's CheckQuorum (default true): a leader that has not heard from a quorum steps down. */
   readonly checkQuorum?: boolean;
+  /**
+   * Restart the election timer whenever a higher term is seen, even from a vote request that is
+   * refused (etcd's behaviour; default true). LogCabin, the Raft paper's implementation, restarts
+   * it only on hearing a leader, granting a vote or starting an election; Figure 16's runs use that.
+   */
+  readonly resetTimerOnTermChange?: boolean;
   /** Entries per append message (default 64); bounds message size. */
   readonly maxEntriesPerMsg?: number;
   /** Append messages in flight per follower in pipelined mode (default 64); bounds buffering. */
