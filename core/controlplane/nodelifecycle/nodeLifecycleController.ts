@@ -46,6 +46,8 @@ export class NodeLifecycleController {
   private readonly taintQueues = new Map<string, string[]>();
   /** Taint key each queued node is waiting for (not-ready or unreachable). */
   private readonly pendingTaint = new Map<string, string>();
+  /** node → zone of its entry in taintQueues. */
+  private readonly queued = new Map<string, string>();
   /** Serialised per-node taint changes, applied like a patch on the latest copy (no CAS conflicts). */
   private readonly patches = new Map<string, { inFlight: boolean; queued: Array<(n: Node) => Node>; latest: Node | undefined }>();
   private readonly buckets = new Map<string, TokenBucket>();
@@ -208,17 +210,22 @@ export class NodeLifecycleController {
   }
 
   private enqueue(zone: string, name: string): void {
+    if (this.queued.has(name)) return;
+    this.queued.set(name, zone);
     const q = this.taintQueues.get(zone) ?? [];
-    if (!q.includes(name)) q.push(name);
+    q.push(name);
     this.taintQueues.set(zone, q);
   }
 
+  /** O(1) for nodes not queued, which is nearly all of them at every pass. */
   private dequeue(name: string): void {
     this.pendingTaint.delete(name);
-    for (const q of this.taintQueues.values()) {
-      const i = q.indexOf(name);
-      if (i >= 0) q.splice(i, 1);
-    }
+    const zone = this.queued.get(name);
+    if (zone === undefined) return;
+    this.queued.delete(name);
+    const q = this.taintQueues.get(zone);
+    const i = q?.indexOf(name) ?? -1;
+    if (q !== undefined && i >= 0) q.splice(i, 1);
   }
 
   private updateZones(counts: Map<string, { ready: number; notReady: number }>): void {
@@ -248,6 +255,7 @@ export class NodeLifecycleController {
       const bucket = this.buckets.get(zone);
       while (q.length > 0 && bucket !== undefined && !this.allZonesDown && bucket.tryAccept(nowS)) {
         const name = q.shift() ?? '';
+        this.queued.delete(name);
         this.taintNoExecute(ctx, name);
       }
       if (q.length > 0) waiting = true;
