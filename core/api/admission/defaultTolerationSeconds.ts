@@ -1,0 +1,37 @@
+/**
+ * DefaultTolerationSeconds admission: every new pod that does not already tolerate the
+ * `node.kubernetes.io/not-ready` / `unreachable` NoExecute taints gets a toleration for each,
+ * bounded to 300 s (the kube-apiserver flags --default-not-ready/unreachable-toleration-seconds).
+ * This is what makes pods leave a dead node about five minutes after its taint appears.
+ */
+import type { KubeObject, Toleration } from '../types.js';
+import type { AdmissionAttributes, MutateResult } from './types.js';
+
+export const TAINT_NODE_NOT_READY = 'node.kubernetes.io/not-ready';
+export const TAINT_NODE_UNREACHABLE = 'node.kubernetes.io/unreachable';
+export const DEFAULT_TOLERATION_SECONDS = 300;
+
+/** Whether an existing toleration already covers `key`'s NoExecute taint (empty key or effect are wildcards). */
+function covers(t: Toleration, key: string): boolean {
+  const keyMatches = t.key === key || ((t.key === undefined || t.key === '') && t.operator === 'Exists');
+  const effectMatches = t.effect === undefined || t.effect === 'NoExecute';
+  return keyMatches && effectMatches;
+}
+
+/** Adds the two default tolerations to pods on create; other requests pass unchanged. */
+export function admitDefaultTolerationSeconds(
+  attrs: AdmissionAttributes, obj: KubeObject,
+  notReadySeconds = DEFAULT_TOLERATION_SECONDS, unreachableSeconds = DEFAULT_TOLERATION_SECONDS,
+): MutateResult {
+  if (obj.kind !== 'Pod' || attrs.verb !== 'create' || (attrs.subresource ?? '') !== '') return { ok: true, object: obj };
+  const existing = obj.spec.tolerations ?? [];
+  const added: Toleration[] = [];
+  if (!existing.some((t) => covers(t, TAINT_NODE_NOT_READY))) {
+    added.push({ key: TAINT_NODE_NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: notReadySeconds });
+  }
+  if (!existing.some((t) => covers(t, TAINT_NODE_UNREACHABLE))) {
+    added.push({ key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: unreachableSeconds });
+  }
+  if (added.length === 0) return { ok: true, object: obj };
+  return { ok: true, object: { ...obj, spec: { ...obj.spec, tolerations: [...existing, ...added] } } };
+}
