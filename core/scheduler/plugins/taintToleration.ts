@@ -9,14 +9,16 @@ export const TAINT_TOLERATION = 'TaintToleration';
 
 const HARD_EFFECTS = ['NoSchedule', 'NoExecute'] as const;
 
-/** One preallocated rejection per distinct taint, so the filter does not allocate per node. */
-const rejections = new Map<string, Status>();
+/**
+ * One rejection per taint object, built on first use: taints are shared by every cycle that reads
+ * the same Node object, so the filter does not allocate per node.
+ */
+const rejections = new WeakMap<Taint, Status>();
 function rejectFor(t: Taint): Status {
-  const k = `${t.key}\0${t.value ?? ''}\0${t.effect}`;
-  let s = rejections.get(k);
+  let s = rejections.get(t);
   if (s === undefined) {
     s = status(Code.UnschedulableAndUnresolvable, `node(s) had untolerated taint {${t.key}: ${t.value ?? ''}}`);
-    if (rejections.size < 10_000) rejections.set(k, s);
+    rejections.set(t, s);
   }
   return s;
 }

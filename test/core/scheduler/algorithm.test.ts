@@ -66,12 +66,19 @@ describe('SchedulingAlgorithm', () => {
     const ff = cluster('first-fit', 10);
     for (let i = 0; i < 8; i++) ff.onPodUpsert(pod(`p${i}`, { cpu: '1' }), 0);
     assert.deepEqual([...new Set(drain(ff).values())], ['n0000', 'n0001']);
-    const used = (policy: 'bin-pack' | 'spread'): number => {
+    const placeAll = (policy: 'bin-pack' | 'spread'): { nodes: number; maxCpuUtil: number } => {
       const c = cluster(policy, 10);
       for (let i = 0; i < 12; i++) c.onPodUpsert(pod(`p${i}`, { cpu: '1', memory: '1Gi' }), 0);
-      return new Set(drain(c).values()).size;
+      const placed = drain(c);
+      let maxUtil = 0;
+      for (const n of c.cache.nodes) maxUtil = Math.max(maxUtil, n.requestedCpuMilli / n.allocatable.cpuMilli);
+      return { nodes: new Set(placed.values()).size, maxCpuUtil: maxUtil };
     };
-    assert.ok(used('bin-pack') < used('spread'), `bin-pack ${used('bin-pack')} spread ${used('spread')}`);
+    const pack = placeAll('bin-pack');
+    const spread = placeAll('spread');
+    assert.ok(pack.nodes < spread.nodes, `bin-pack ${pack.nodes} nodes, spread ${spread.nodes}`);
+    assert.ok(spread.maxCpuUtil < pack.maxCpuUtil, `max utilisation bin-pack ${pack.maxCpuUtil}, spread ${spread.maxCpuUtil}`);
+    assert.equal(pack.nodes, 3);
   });
   it('reports unschedulable pods with upstream-style messages and keeps them parked', () => {
     const core = cluster('default', 3, 1, { cpu: '1' });
