@@ -457,7 +457,8 @@ export class RaftNode<P> {
   // ---------------------------------------------------------------- elections
 
   private campaign(nowUs: number): void {
-    if (this.preVote && this.role !== 'preCandidate') {
+    // Every timeout starts with a pre-vote: only a winning pre-vote may raise the term.
+    if (this.preVote) {
       this.role = 'preCandidate';
       this.leader = NONE;
       this.electionStartUs = nowUs;
