@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { LineCounter, parseAllDocuments, parseDocument, isMap, isScalar, isSeq, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, stringify, type Node } from 'yaml';
+import { loadManifests, locateField } from '../core/api/manifest.js';
 import type { Micros } from '../sim/time.js';
 import {
   COMPONENT_KINDS,
@@ -520,7 +521,16 @@ class ScenarioLoader {
     const json = r.json(c);
     const problem = manifestProblem(json);
     if (problem !== undefined) return r.fail(c, problem);
-    return [json as Manifest];
+    // Decode through core/api as a file would be, then point each error at the field inside this node.
+    const result = loadManifests(stringify(json), 'inline');
+    if (!result.ok) {
+      for (const e of result.errors) {
+        const offset = e.field === '' ? undefined : locateField(c.node, e.field)?.offset;
+        r.errorAtOffset(offset ?? c.node?.range?.[0] ?? 0, e.field === '' ? c.path : `${c.path}.${e.field}`, e.message);
+      }
+      return undefined;
+    }
+    return result.objects.map((o) => o.object as unknown as Manifest);
   }
 
   private manifestFile(c: Cursor, rel: string): Manifest[] | undefined {
@@ -531,28 +541,13 @@ class ScenarioLoader {
     } catch (e) {
       return this.r.fail(c, `cannot read manifest file ${rel}: ${errnoMessage(e)}`);
     }
-    const lines = new LineCounter();
-    const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
-    const shown = join(this.displayDir, rel);
-    const fileReader = new Reader(shown, lines, this.r.errors);
-    if (!Array.isArray(docs)) return [];
-    const out: Manifest[] = [];
-    docs.forEach((doc, i) => {
-      for (const e of doc.errors) {
-        const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-        this.r.errors.push({ file: shown, line: pos.line, col: pos.col, path: `document ${i + 1}`, message: `YAML syntax: ${firstLine(e.message)}` });
-      }
-      const node = (doc.contents ?? null) as Node | null;
-      if (node === null || (isScalar(node) && node.value === null)) return;
-      const json = node.toJSON() as unknown;
-      const problem = manifestProblem(json);
-      if (problem !== undefined) {
-        fileReader.errorAt(node, `document ${i + 1}`, problem);
-        return;
-      }
-      out.push(json as Manifest);
-    });
-    return out;
+    // core/api decodes and validates real Kubernetes YAML and locates each error in that file.
+    const result = loadManifests(text, join(this.displayDir, rel));
+    if (!result.ok) {
+      for (const e of result.errors) this.r.errors.push({ file: e.file, line: e.line, col: e.col, path: e.field, message: e.message });
+      return undefined;
+    }
+    return result.objects.map((o) => o.object as unknown as Manifest);
   }
 
   // ───────────────────────────── faults ─────────────────────────────

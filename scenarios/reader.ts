@@ -46,6 +46,11 @@ export class Reader {
     this.errors.push({ file: this.file, line: pos.line, col: pos.col, path, message });
   }
 
+  errorAtOffset(offset: number, path: string, message: string): void {
+    const pos = this.lines.linePos(offset);
+    this.errors.push({ file: this.file, line: pos.line, col: pos.col, path, message });
+  }
+
   fail(c: Cursor, message: string): undefined {
     this.errorAt(c.node ?? c.anchor, c.path, message);
     return undefined;

@@ -36,6 +36,8 @@ export interface SharedServices {
   /** Client history and recorder of the store checkers; store clients must report to them. */
   storeHistory?: History;
   storeRecorder?: StoreRecorder;
+  /** Called for every log entry a store member applies (global time, index, entry data). */
+  readonly storeApplyListeners: Array<(timeUs: Micros, index: number, data: unknown) => void>;
 }
 
 /** Carries out workload steps through the API (provided by the kind that owns the API client). */

@@ -4,7 +4,7 @@ import { COMPONENT_TABLE } from './components.js';
 import { ConvergenceTracker } from './convergence.js';
 import { FaultInjector, type FaultWindow } from './faults.js';
 import { hostNames } from './hosts.js';
-import type { ComponentKindEntry, Installation, InvariantResult } from './kinds.js';
+import type { ComponentKindEntry, Installation, InvariantResult, SharedServices } from './kinds.js';
 import { takeMetricsRow, type MetricsRow } from './metrics.js';
 import { ObservedState, type EventRow } from './observed.js';
 import type { InvariantName, Scenario } from './scenario.js';
@@ -74,7 +74,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const table = options.components ?? COMPONENT_TABLE;
   const enabled = table.filter((entry) => entry.enabled(scenario));
   const kinds = enabled.map((entry) => entry.name);
-  const services = {};
+  const services: SharedServices = { storeApplyListeners: [] };
   const installed = enabled.map((entry) => ({ entry, hooks: entry.install({ sim, scenario, layout, state, kinds, services }) }));
 
   const convergence = new ConvergenceTracker();

@@ -8,12 +8,18 @@ import type { SummaryBuilder } from '../summary.js';
 import { round } from '../summary.js';
 
 /** Identities the API servers accept; every component authenticates with its own token. */
-export const CLUSTER_USERS: ReadonlyMap<string, UserInfo> = new Map([
+export function clusterUsers(nodes: readonly string[]): ReadonlyMap<string, UserInfo> {
+  const users = new Map<string, UserInfo>(BASE_USERS);
+  for (const node of nodes) users.set(`token-kubelet-${node}`, { name: `system:node:${node}`, groups: ['system:nodes', 'system:authenticated'] });
+  return users;
+}
+
+const BASE_USERS: ReadonlyArray<[string, UserInfo]> = [
   ['token-kube-scheduler', { name: 'system:kube-scheduler', groups: ['system:authenticated'] }],
   ['token-kube-controller-manager', { name: 'system:kube-controller-manager', groups: ['system:authenticated'] }],
   ['token-kubesim-workload', { name: 'kubesim:workload', groups: ['system:masters', 'system:authenticated'] }],
   ['token-kubesim-prober', { name: 'kubesim:prober', groups: ['system:authenticated'] }],
-]);
+];
 
 export function apiServerEndpoints(masters: readonly string[]): string[] {
   return masters.map((m) => `kube-apiserver@${m}`);
@@ -93,7 +99,7 @@ class ApiServerInstallation implements Installation {
 
   constructor(private readonly ctx: InstallContext) {
     const { sim, layout, services } = ctx;
-    const policy = allowAllPolicy(CLUSTER_USERS);
+    const policy = allowAllPolicy(clusterUsers(layout.workers));
     for (const master of layout.masters) {
       const storeOptions = {
         members: layout.etcdEndpoints,

@@ -63,6 +63,7 @@ class StoreInstallation implements Installation {
     const recorder: StoreRecorder = {
       onApply: (member, index, term, data) => {
         this.logMatching.onApply(sim.now, member, index, term, data);
+        for (const listener of ctx.services.storeApplyListeners) listener(sim.now, index, data);
         this.durability.onApply(sim.now, member, index, term);
       },
       onLeaderElected: (member, term, termAt) => {

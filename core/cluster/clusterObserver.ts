@@ -1,0 +1,163 @@
+import type { Micros } from '../../sim/time.js';
+import { Mvcc } from '../store/mvcc.js';
+import type { LogCommand } from '../store/protocol.js';
+import type { StoreCommand, TxnOp } from '../store/mvccTypes.js';
+import type { Deployment, Node, Pod } from '../api/types.js';
+import { SchedulerCheckers } from '../scheduler/checkers/schedulerCheckers.js';
+import type { ObservedState } from './observed.js';
+import { percentile, round, type Percentiles } from './summary.js';
+
+interface PodRecord {
+  pod: Pod;
+  readonly createdUs: Micros;
+  boundUs: Micros | undefined;
+  readyUs: Micros | undefined;
+  counted: 'pending' | 'running' | 'terminating' | 'none';
+  ready: boolean;
+}
+
+const PODS = '/registry/pods/';
+const NODES = '/registry/nodes/';
+const DEPLOYMENTS = '/registry/apps/deployments/';
+
+/**
+ * Watches what the store commits — like kube-state-metrics, but reading the replicated log from
+ * outside rather than through the API, so it adds no load and sees every committed change at its
+ * commit time. Each log index is applied once, in order, to a shadow MVCC (the first member to apply
+ * an index defines it; store.logMatching checks that all members agree). From the objects it keeps
+ * pod counts, scheduling and startup latencies, the scheduler checkers and Deployment convergence.
+ */
+export class ClusterObserver {
+  private readonly shadow = new Mvcc({ retainRevisions: 1 });
+  private appliedThrough = 0;
+  private readonly pods = new Map<string, PodRecord>();
+  private readonly deployments = new Map<string, Deployment>();
+  readonly checkers = new SchedulerCheckers();
+  private podsBound = 0;
+  private readonly schedulingLatencyMs: number[] = [];
+  private readonly startupLatencyMs: number[] = [];
+  private readonly bindsPerSecond = new Map<number, number>();
+
+  constructor(private readonly state: ObservedState) {
+    state.podsModelled = true;
+  }
+
+  /** A member applied log entry `index`; the first application of each index is the one that counts. */
+  onApply(timeUs: Micros, index: number, data: unknown): void {
+    if (index <= this.appliedThrough) return;
+    this.appliedThrough = index;
+    if (data === null || typeof data !== 'object') return;
+    const command = (data as LogCommand).command;
+    const result = this.shadow.apply(command);
+    for (const op of this.effectiveOps(command, result.type === 'txn' ? result.succeeded : true)) this.onOp(timeUs, op);
+  }
+
+  private effectiveOps(command: StoreCommand, succeeded: boolean): readonly TxnOp[] {
+    switch (command.type) {
+      case 'put':
+      case 'delete':
+        return [command];
+      case 'txn':
+        return succeeded ? command.success : command.failure;
+      case 'compact':
+        return [];
+    }
+  }
+
+  private onOp(timeUs: Micros, op: TxnOp): void {
+    if (op.key.startsWith(PODS)) this.onPod(timeUs, op.key, op.type === 'put' ? (op.value as Pod) : undefined);
+    else if (op.key.startsWith(NODES)) {
+      if (op.type === 'put') this.checkers.onNode(timeUs, op.value as Node);
+      else this.checkers.onNodeDelete(timeUs, op.key.slice(NODES.length));
+    } else if (op.key.startsWith(DEPLOYMENTS)) {
+      if (op.type === 'put') this.deployments.set(op.key, op.value as Deployment);
+      else this.deployments.delete(op.key);
+    }
+  }
+
+  private onPod(timeUs: Micros, key: string, pod: Pod | undefined): void {
+    let rec = this.pods.get(key);
+    if (pod === undefined) {
+      if (rec === undefined) return;
+      this.setCounted(rec, 'none', false);
+      this.pods.delete(key);
+      this.checkers.onPodGone(timeUs, rec.pod.metadata.uid ?? key);
+      return;
+    }
+    if (rec === undefined || (rec.pod.metadata.uid ?? '') !== (pod.metadata.uid ?? '')) {
+      if (rec !== undefined) this.setCounted(rec, 'none', false);
+      rec = { pod, createdUs: timeUs, boundUs: undefined, readyUs: undefined, counted: 'none', ready: false };
+      this.pods.set(key, rec);
+    }
+    const wasBound = (rec.pod.spec.nodeName ?? '') !== '' && rec.boundUs !== undefined;
+    const wasTerminating = rec.pod.metadata.deletionTimestamp !== undefined;
+    rec.pod = pod;
+    const node = pod.spec.nodeName ?? '';
+    if (node !== '' && !wasBound) {
+      rec.boundUs = timeUs;
+      this.podsBound++;
+      this.state.bindingsThisSecond++;
+      const second = Math.floor(timeUs / 1e6);
+      this.bindsPerSecond.set(second, (this.bindsPerSecond.get(second) ?? 0) + 1);
+      this.schedulingLatencyMs.push((timeUs - rec.createdUs) / 1000);
+      this.checkers.onBinding(timeUs, pod, node);
+    }
+    const terminating = pod.metadata.deletionTimestamp !== undefined;
+    if (terminating && !wasTerminating) this.checkers.onPodTerminating(timeUs, pod.metadata.uid ?? key);
+    const ready = (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+    if (ready && rec.readyUs === undefined) {
+      rec.readyUs = timeUs;
+      this.startupLatencyMs.push((timeUs - rec.createdUs) / 1000);
+    }
+    const phase = pod.status?.phase ?? 'Pending';
+    const counted = terminating ? 'terminating' : phase === 'Pending' ? 'pending' : phase === 'Running' ? 'running' : 'none';
+    this.setCounted(rec, counted, !terminating && phase === 'Running' && ready);
+  }
+
+  private setCounted(rec: PodRecord, counted: PodRecord['counted'], ready: boolean): void {
+    const pods = this.state.pods;
+    if (rec.counted !== 'none') pods[rec.counted]--;
+    if (rec.ready) pods.ready--;
+    rec.counted = counted;
+    rec.ready = ready;
+    if (counted !== 'none') pods[counted]++;
+    if (ready) pods.ready++;
+  }
+
+  /** Every Deployment has ready = updated = desired replicas and no pod waits for a node. */
+  converged(): boolean {
+    for (const d of this.deployments.values()) {
+      const desired = d.spec.replicas ?? 1;
+      const st = d.status;
+      if ((st?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) return false;
+      if ((st?.readyReplicas ?? 0) !== desired || (st?.updatedReplicas ?? 0) !== desired || (st?.replicas ?? 0) !== desired) return false;
+    }
+    for (const rec of this.pods.values()) {
+      if (rec.counted === 'pending' && (rec.pod.spec.nodeName ?? '') === '') return false;
+    }
+    return true;
+  }
+
+  figures(endUs: Micros): {
+    podsBound: number;
+    throughputPerSec: { mean: number; peak: number };
+    latencyMs: Percentiles;
+    startupMs: Percentiles;
+  } {
+    const seconds = [...this.bindsPerSecond.keys()];
+    // Mean over the busy window: from the first to the last second with a binding.
+    const busy = seconds.length === 0 ? 0 : Math.max(...seconds) - Math.min(...seconds) + 1;
+    void endUs;
+    return {
+      podsBound: this.podsBound,
+      throughputPerSec: { mean: busy === 0 ? 0 : round(this.podsBound / busy, 3), peak: Math.max(0, ...this.bindsPerSecond.values()) },
+      latencyMs: pcts(this.schedulingLatencyMs),
+      startupMs: pcts(this.startupLatencyMs),
+    };
+  }
+}
+
+function pcts(samples: readonly number[]): Percentiles {
+  const r = (v: number | null): number | null => (v === null ? null : round(v, 3));
+  return { p50: r(percentile(samples, 50)), p90: r(percentile(samples, 90)), p99: r(percentile(samples, 99)) };
+}
