@@ -78,13 +78,18 @@ export function benchScheduler(): BenchRow[] {
     [5000, 1000, 2000],
   ] as const) {
     measure(nodes, 200, 200); // warm-up: JIT the hot paths
-    const m = measure(nodes, init, pods);
+    // Median of three runs: a shared machine's noise moves single runs by ±30%.
+    const runs = [measure(nodes, init, pods), measure(nodes, init, pods), measure(nodes, init, pods)].sort(
+      (a, b) => a.decisionsPerSec - b.decisionsPerSec,
+    );
+    const m = runs[1] ?? runs[0];
+    if (m === undefined) continue;
     rows.push({
       bench: 'scheduler',
       metric: `decisionsPerSec@${nodes}nodes`,
       value: m.decisionsPerSec,
       unit: 'decisions/s',
-      note: `default profile, ${init} pods placed, ${pods} measured, wall clock`,
+      note: `default profile, ${init} pods placed, ${pods} measured, median of 3, wall clock`,
     });
     rows.push({
       bench: 'scheduler',

@@ -51,6 +51,9 @@ interface ScoreConstraint {
 
 interface ScoreState {
   readonly constraints: readonly ScoreConstraint[];
+  /** Per constraint: the domain is the node itself (hostname), counted per node at Score time. */
+  readonly perNode: readonly boolean[];
+  readonly owner: string | undefined;
   readonly counts: readonly Map<string, number>[];
   readonly weights: readonly number[];
   /** Feasible nodes lacking a required topology key: scored 0. Indexed by NodeInfo.index. */
@@ -79,11 +82,12 @@ function countByDomain(
   selector: CompiledLabelSelector,
   eligible: (node: NodeInfo) => boolean,
   into: Map<string, number>,
+  requireDomain = true,
 ): void {
   cache.forEachMatchingPod(new Set([pod.namespace]), selector, (p, node) => {
     if (p.terminating || node.index < 0) return;
     const v = node.labels[key];
-    if (v === undefined || !into.has(v) || !eligible(node)) return;
+    if (v === undefined || (requireDomain && !into.has(v)) || !eligible(node)) return;
     into.set(v, (into.get(v) ?? 0) + 1);
   });
 }
@@ -186,9 +190,11 @@ export function podTopologySpread(
       const k = constraints.length;
       const counts: Map<string, number>[] = [];
       const topoSize: number[] = [];
+      const perNode: boolean[] = [];
       for (let i = 0; i < k; i++) {
         counts.push(new Map());
         topoSize.push(0);
+        perNode.push(constraints[i]?.topologyKey === LABEL_HOSTNAME);
       }
       let ignoredCount = 0;
       for (let j = 0; j < feasible.length; j++) {
@@ -202,7 +208,7 @@ export function podTopologySpread(
         for (let i = 0; i < k; i++) {
           const c = constraints[i];
           const m = counts[i];
-          if (c === undefined || m === undefined) continue;
+          if (c === undefined || m === undefined || perNode[i] === true) continue;
           const v = node.labels[c.topologyKey];
           if (v === undefined || m.has(v)) continue;
           m.set(v, 0);
@@ -220,10 +226,11 @@ export function podTopologySpread(
         const m = counts[i];
         if (c === undefined || m === undefined) continue;
         if (c.selector !== null) {
-          countByDomain(cache, pod, c.topologyKey, c.selector, (n) => eligible(c, n), m);
+          countByDomain(cache, pod, c.topologyKey, c.selector, (n) => eligible(c, n), m, perNode[i] !== true);
           continue;
         }
-        if (owner === undefined || ownerNodes === undefined) continue;
+        // Per-node owner counts are read from the node at Score time.
+        if (perNode[i] === true || owner === undefined || ownerNodes === undefined) continue;
         for (const node of ownerNodes) {
           const n = node.ownerCounts.get(owner);
           if (n === undefined) continue;
@@ -235,7 +242,7 @@ export function podTopologySpread(
       const weights = constraints.map((c, i) =>
         Math.log((c.topologyKey === LABEL_HOSTNAME ? feasible.length - ignoredCount : (topoSize[i] ?? 0)) + 2),
       );
-      const s: ScoreState = { constraints, counts, weights, ignored };
+      const s: ScoreState = { constraints, perNode, owner, counts, weights, ignored };
       state.write(SCORE_KEY, s);
       return SUCCESS;
     },
@@ -248,7 +255,9 @@ export function podTopologySpread(
         if (c === undefined) continue;
         const v = node.labels[c.topologyKey];
         if (v === undefined) continue;
-        const cnt = s.counts[i]?.get(v) ?? 0;
+        let cnt: number;
+        if (s.perNode[i] === true && c.selector === null) cnt = s.owner === undefined ? 0 : (node.ownerCounts.get(s.owner) ?? 0);
+        else cnt = s.counts[i]?.get(v) ?? 0;
         score += cnt * (s.weights[i] ?? 0) + (c.maxSkew - 1);
       }
       return Math.round(score);
