@@ -26,7 +26,7 @@ export { DEFAULT_COST_MODEL, cycleCostUs, type SchedulerCostModel } from './cost
 export { SchedulerCore, DEFAULT_SCHEDULER_NAME, nodeChangeEvents, type CycleOutcome, type SchedulerCoreOptions } from './schedulerCore.js';
 export { defaultNormalizeScore } from './normalize.js';
 export * as resourceScoring from './resourceAllocation.js';
-export { SchedulerCheckers } from './checkers/schedulerCheckers.js';
+export { SchedulerCheckers, feedBindingObservation } from './checkers/schedulerCheckers.js';
 export { NoDoubleBindingChecker, NO_DOUBLE_BINDING } from './checkers/noDoubleBinding.js';
 export { CapacityChecker, CAPACITY } from './checkers/capacity.js';
 export { ConstraintsChecker, CONSTRAINTS } from './checkers/constraints.js';

@@ -30,3 +30,18 @@ export class SchedulerCheckers {
     return this.all.map((c) => c.result());
   }
 }
+
+/**
+ * Feeds a `scheduler.bound` observation (emitted by KubeScheduler once the API server accepted the
+ * binding; it carries the bound pod as `object`) to the checkers. Nodes (`onNode`), terminations
+ * and deletions (`onPodTerminating`, `onPodGone`) come from the harness's own view of the API.
+ * Returns whether the observation was one of ours.
+ */
+export function feedBindingObservation(checkers: SchedulerCheckers, timeUs: number, obs: { readonly type: string; readonly [k: string]: unknown }): boolean {
+  if (obs.type !== 'scheduler.bound') return false;
+  const object = obs['object'] as Pod | undefined;
+  const node = obs['node'];
+  if (object === undefined || typeof node !== 'string') return false;
+  checkers.onBinding(timeUs, object, node);
+  return true;
+}
