@@ -121,4 +121,31 @@ describe('KubeScheduler component', () => {
     assert.ok((late[0]?.t ?? 0) >= s(24), `first late binding at ${(late[0]?.t ?? 0) / 1e6}s`);
     for (const r of w.checkers.results()) assert.ok(r.held, `${r.name}: ${r.detail ?? ''}`);
   });
+  it('parks pods that do not fit and binds them when a node arrives; preempts for a high-priority pod', () => {
+    const w = setUp({ nodes: 0, pods: 0 });
+    const user = w.world.addDriver('user2', 'admin-token');
+    const mk = (name: string, cpu: string, priority: number): Pod => {
+      const p = pod(name, { cpu, priority });
+      const { uid: _u, creationTimestamp: _c, ...meta } = p.metadata;
+      return { ...p, metadata: meta, spec: { ...p.spec, terminationGracePeriodSeconds: 0 } };
+    };
+    w.world.sim.at(s(2), 'big pod', () => user.run((ctx) => user.client.create(ctx, 'pods', mk('big', '3', 0), () => {})));
+    w.world.sim.at(s(5), 'node', () =>
+      user.run((ctx) => {
+        const n = node('late', { cpu: '4' });
+        w.checkers.onNode(0, n);
+        user.client.create(ctx, 'nodes', n, () => {});
+      }),
+    );
+    w.world.sim.at(s(8), 'vip', () => user.run((ctx) => user.client.create(ctx, 'pods', mk('vip', '2', 1000), () => {})));
+    const preempted: string[] = [];
+    w.world.sim.onObservation((_t, _f, obs) => {
+      if (obs.type === 'scheduler.preempted') preempted.push(String(obs['pod']));
+    });
+    w.run(s(40));
+    const bigAt = w.bound.find((b) => b.pod === 'default/big');
+    assert.ok(bigAt !== undefined && bigAt.t >= s(5) && bigAt.t < s(7), `big bound at ${(bigAt?.t ?? 0) / 1e6}`);
+    assert.deepEqual(preempted, ['default/vip']);
+    assert.ok(w.bound.some((b) => b.pod === 'default/vip' && b.node === 'late'), JSON.stringify(w.bound.map((b) => b.pod)));
+  });
 });
