@@ -1,0 +1,50 @@
+/**
+ * kube-apiserver's authorization chain `--authorization-mode=Node,RBAC`: the node authorizer
+ * decides for kubelets, RBAC for everyone else (and for kubelet requests the node authorizer has
+ * no opinion on). RBAC sees the bootstrap policy merged under the stored RBAC objects, so a
+ * cluster is usable before (or without) the bootstrap objects being written to the store; a
+ * stored object of the same name overrides its bootstrap default, as reconciliation would.
+ */
+import type { KubeObject } from './types.js';
+import type { AuthorizationDecision, RbacPolicySource, RbacRequest } from './rbac.js';
+import { rbacAuthorize } from './rbac.js';
+import { nodeAuthorize } from './nodeAuthorizer.js';
+import { BOOTSTRAP_CLUSTER_ROLE_BINDINGS, BOOTSTRAP_CLUSTER_ROLES } from './bootstrapPolicy.js';
+
+export interface AuthorizationRequest extends RbacRequest {
+  readonly object?: unknown;
+  readonly oldObject?: KubeObject;
+}
+
+export interface AuthorizationView {
+  get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  list(resource: string, namespace?: string): readonly KubeObject[];
+}
+
+function withBootstrap(stored: readonly KubeObject[], defaults: readonly KubeObject[]): readonly KubeObject[] {
+  if (stored.length === 0) return defaults;
+  const names = new Set(stored.map((o) => o.metadata.name));
+  return [...stored, ...defaults.filter((d) => !names.has(d.metadata.name))];
+}
+
+/** An RBAC source over the view with the bootstrap policy underneath. */
+export function rbacSource(view: AuthorizationView, includeBootstrap = true): RbacPolicySource {
+  return {
+    list(resource: string, namespace?: string): readonly KubeObject[] {
+      const stored = view.list(resource, namespace);
+      if (!includeBootstrap) return stored;
+      if (resource === 'clusterroles') return withBootstrap(stored, BOOTSTRAP_CLUSTER_ROLES);
+      if (resource === 'clusterrolebindings') return withBootstrap(stored, BOOTSTRAP_CLUSTER_ROLE_BINDINGS);
+      return stored;
+    },
+  };
+}
+
+/** Node, then RBAC. A node-authorizer denial is final (upstream binds no RBAC role to system:nodes). */
+export function authorize(req: AuthorizationRequest, view: AuthorizationView, includeBootstrap = true): AuthorizationDecision {
+  const node = nodeAuthorize(req, (ns, name) => view.get('pods', ns, name));
+  if (node.decision === 'allow') return { allowed: true };
+  const rbac = rbacAuthorize(req, rbacSource(view, includeBootstrap));
+  if (rbac.allowed) return rbac;
+  return node.decision === 'deny' ? { allowed: false, reason: node.reason } : rbac;
+}
