@@ -27,6 +27,8 @@ export interface PostFilterResult {
   readonly status: Status;
   readonly nominatedNodeName?: string;
   readonly victims?: readonly PodInfo[];
+  /** Nodes dry-run for preemption (the cost model charges them). */
+  readonly nodesExamined?: number;
 }
 
 /** Per-node filter results of a failed cycle, handed to PostFilter. */

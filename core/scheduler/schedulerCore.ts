@@ -161,7 +161,7 @@ export class SchedulerCore {
           pf !== undefined && pf.status.code === Code.Success && pf.nominatedNodeName !== undefined
             ? { nodeName: pf.nominatedNodeName, victims: pf.victims ?? [] }
             : undefined;
-        const examined = preemption === undefined ? 0 : this.cache.nodeCount;
+        const examined = pf?.nodesExamined ?? 0;
         this.queue.addUnschedulable(q, result.diagnosis.unschedulablePlugins, nowUs);
         return { type: 'unschedulable', pod: q, message: result.message, costUs: cycleCostUs(this.cost, result, examined), preemption };
       }

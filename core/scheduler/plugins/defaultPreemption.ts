@@ -59,15 +59,17 @@ export function defaultPreemption(handle: FrameworkHandle): Plugin {
       );
       const offset = Math.floor(handle.random() * potential.length);
       const candidates: Candidate[] = [];
+      let examined = 0;
       for (let i = 0; i < potential.length && candidates.length < want; i++) {
+        examined++;
         const node = potential[(offset + i) % potential.length];
         if (node === undefined) continue;
         const victims = selectVictimsOnNode(handle, pod, node);
         if (victims !== undefined && victims.length > 0) candidates.push({ node, victims });
       }
       const best = pickOneNodeForPreemption(candidates);
-      if (best === undefined) return { status: NO_CANDIDATE };
-      return { status: SUCCESS, nominatedNodeName: best.node.name, victims: best.victims };
+      if (best === undefined) return { status: NO_CANDIDATE, nodesExamined: examined };
+      return { status: SUCCESS, nominatedNodeName: best.node.name, victims: best.victims, nodesExamined: examined };
     },
   };
 }
