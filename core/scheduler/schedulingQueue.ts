@@ -243,8 +243,10 @@ export class SchedulingQueue {
       this.backoff.pop();
       this.pushActive(q);
     }
+    // Insertion order is parking-time order (a pod is re-inserted whenever it is parked again), so
+    // the scan stops at the first pod not yet due: the cost per cycle is the number flushed.
     for (const [key, q] of this.unschedulable) {
-      if (nowUs - q.timestampUs < this.options.maxInUnschedulableUs) continue;
+      if (nowUs - q.timestampUs < this.options.maxInUnschedulableUs) break;
       this.unschedulable.delete(key);
       this.requeue(q, nowUs);
     }
