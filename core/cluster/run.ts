@@ -7,7 +7,7 @@ import { hostNames } from './hosts.js';
 import type { ComponentKindEntry, Installation, InvariantResult, SharedServices } from './kinds.js';
 import { takeMetricsRow, type MetricsRow } from './metrics.js';
 import { ObservedState, type EventRow } from './observed.js';
-import type { InvariantName, Scenario } from './scenario.js';
+import type { InvariantName, Scenario, WorkloadStep } from './scenario.js';
 import { emptySummaryParts, round, type ConvergenceRecord, type RunSummary } from './summary.js';
 
 export interface RunOptions {
@@ -97,7 +97,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   scenario.workload.forEach((step, i) => {
     if (driver === undefined) return;
     sim.at(step.atUs, `workload/${i}/${step.type}`, () => {
-      state.event(sim.now, `workload.${step.type}`, 'name' in step ? step.name : 'deployment' in step ? step.deployment : '', '');
+      state.event(sim.now, `workload.${step.type}`, stepSubject(step), '');
       driver.perform(step);
     });
   });
@@ -224,3 +224,20 @@ const COMPONENT_OWNERS: Readonly<Record<InvariantName, string>> = {
   'election.fencing': 'leader election',
   'liveness.convergesWithin': 'runner',
 };
+
+/** What a workload step acts on, for its events.csv row. */
+function stepSubject(step: WorkloadStep): string {
+  switch (step.type) {
+    case 'apply':
+      return step.manifests.map((m) => `${String(m['kind'])}/${String((m['metadata'] as { name?: unknown } | undefined)?.name ?? '')}`).join(' ');
+    case 'arrivals':
+      return `${step.namePrefix}-* at ${step.ratePerSec}/s`;
+    case 'set':
+    case 'delete':
+    case 'scale':
+      return `${step.kind}/${step.name}`;
+    case 'rollback':
+    case 'load':
+      return `Deployment/${step.deployment}`;
+  }
+}

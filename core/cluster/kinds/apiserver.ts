@@ -1,25 +1,13 @@
 import type { Component, Context, EndpointId, Message, Observation, TimerTag } from '../../../sim/component.js';
 import { s, type Micros } from '../../../sim/time.js';
-import { ApiServer, StoreClientPort, allowAllPolicy, type UserInfo } from '../../apiserver/index.js';
+import { ApiServer, StoreClientPort } from '../../apiserver/index.js';
+import { kubernetesPolicy } from '../../api/kubernetesPolicy.js';
+import { defaultTokenTable } from '../../api/authn.js';
 import { ApiClient } from '../../client/index.js';
 import type { Lease } from '../../api/types.js';
 import type { ComponentKindEntry, InstallContext, Installation } from '../kinds.js';
 import type { SummaryBuilder } from '../summary.js';
 import { round } from '../summary.js';
-
-/** Identities the API servers accept; every component authenticates with its own token. */
-export function clusterUsers(nodes: readonly string[]): ReadonlyMap<string, UserInfo> {
-  const users = new Map<string, UserInfo>(BASE_USERS);
-  for (const node of nodes) users.set(`token-kubelet-${node}`, { name: `system:node:${node}`, groups: ['system:nodes', 'system:authenticated'] });
-  return users;
-}
-
-const BASE_USERS: ReadonlyArray<[string, UserInfo]> = [
-  ['token-kube-scheduler', { name: 'system:kube-scheduler', groups: ['system:authenticated'] }],
-  ['token-kube-controller-manager', { name: 'system:kube-controller-manager', groups: ['system:authenticated'] }],
-  ['token-kubesim-workload', { name: 'kubesim:workload', groups: ['system:masters', 'system:authenticated'] }],
-  ['token-kubesim-prober', { name: 'kubesim:prober', groups: ['system:authenticated'] }],
-];
 
 export function apiServerEndpoints(masters: readonly string[]): string[] {
   return masters.map((m) => `kube-apiserver@${m}`);
@@ -99,7 +87,14 @@ class ApiServerInstallation implements Installation {
 
   constructor(private readonly ctx: InstallContext) {
     const { sim, layout, services } = ctx;
-    const policy = allowAllPolicy(clusterUsers(layout.workers));
+    const tolerationSeconds = ctx.scenario.cluster.nodeLifecycle.tolerationSeconds;
+    // The Kubernetes policy of core/api: token authn, RBAC + node authorizer, admission (defaulting,
+    // DefaultTolerationSeconds, LimitRanger, quota). Namespaces are not modelled as objects here,
+    // so NamespaceLifecycle is off.
+    const policy = kubernetesPolicy({
+      tokens: defaultTokenTable(layout.workers),
+      admission: { notReadyTolerationSeconds: tolerationSeconds, unreachableTolerationSeconds: tolerationSeconds, namespaceLifecycle: false },
+    });
     for (const master of layout.masters) {
       const storeOptions = {
         members: layout.etcdEndpoints,

@@ -22,6 +22,17 @@ function rate(scenario: Scenario, component: string, fallback: { qps: number; bu
   return scenario.cluster.clientRateLimits[component] ?? fallback;
 }
 
+/** Component observations that are events.csv rows, by the row kind they become. */
+const EVENT_KINDS: Readonly<Record<string, string | undefined>> = {
+  'scheduler.bound': 'pod.scheduled',
+  'scheduler.preempted': 'pod.preempted',
+  'pod.evicted': 'pod.evicted',
+  'node.notReady': 'node.notReady',
+  'node.tainted': 'node.tainted',
+  'hpa.scaled': 'hpa.scaled',
+  'kubelet.containerRestart': 'container.restarted',
+};
+
 const hasApi = (sc: Scenario): boolean => sc.cluster.masters > 0 && sc.cluster.etcd.members > 0;
 
 /**
@@ -33,7 +44,7 @@ class ClusterStateInstallation implements Installation {
   private readonly observer: ClusterObserver;
   readonly workload;
 
-  constructor(ctx: InstallContext) {
+  constructor(private readonly ctx: InstallContext) {
     this.observer = new ClusterObserver(ctx.state);
     ctx.services.storeApplyListeners.push((t, i, d) => this.observer.onApply(t, i, d));
     ctx.sim.addHost('kubectl');
@@ -45,6 +56,14 @@ class ClusterStateInstallation implements Installation {
 
   converged(): boolean {
     return this.observer.converged();
+  }
+
+  /** Notable happenings reported by the components become events.csv rows. */
+  observe(timeUs: Micros, _endpoint: string, obs: Observation): void {
+    const kind = EVENT_KINDS[obs.type];
+    if (kind === undefined) return;
+    const detail = typeof obs.detail === 'string' ? obs.detail : typeof obs['node'] === 'string' ? obs['node'] : '';
+    this.ctx.state.event(timeUs, kind, obs.subject ?? '', detail);
   }
 
   invariants(): readonly InvariantResult[] {
