@@ -68,6 +68,8 @@ export interface ApiServerConfig {
   readonly watchCache?: WatchCacheOptions;
   /** BOOKMARK to every watcher this often (µs); default 60 s (upstream sends them about once a minute). */
   readonly bookmarkIntervalUs?: Micros;
+  /** A watcher that got events gets a progress BOOKMARK this much later (µs); default 1 s. Bounds how long a lost last message goes unnoticed. */
+  readonly progressBookmarkIntervalUs?: Micros;
   /** Watches end after a random [1, 2)× this (µs; 504 Timeout, the client rewatches); default 1800 s (--min-request-timeout). */
   readonly minRequestTimeoutUs?: Micros;
   /** A list at resourceVersion N waits this long for the watch cache to reach N, then 504; default 3 s. */
@@ -140,6 +142,10 @@ export class ApiServer implements Component {
   private readonly watchesByClient = new Map<string, Set<string>>();
   private readonly listWaiters = new Map<string, ListWaiter[]>();
   private readonly flushPending = new Set<string>();
+  private readonly recentlyActive = new Set<string>();
+  private progressTimerPending = false;
+  /** Boot id, drawn at start: clients compare it to notice a restart that reset their watches. */
+  private incarnation = 0;
   private inflightReadOnly = 0;
   private inflightMutating = 0;
   private view: ClusterView | undefined;
@@ -156,6 +162,7 @@ export class ApiServer implements Component {
 
   start(ctx: Context): void {
     this.ctx = ctx;
+    this.incarnation = 1 + ctx.rng.int(2 ** 31);
     this.store.start(ctx);
     const names = this.config.cachedResources ?? RESOURCES.map((r) => r.resource as ResourceName);
     for (const name of names) {
@@ -180,7 +187,7 @@ export class ApiServer implements Component {
         this.endWatch(`${from}|${m.session}|${m.id}`, undefined, ctx);
         return;
       case 'api/ping':
-        ctx.send(from, Object.freeze({ type: 'api/pong', id: m.id, session: m.session }), 64);
+        ctx.send(from, Object.freeze({ type: 'api/pong', id: m.id, session: m.session, incarnation: this.incarnation }), 64);
         return;
       default:
         assertNever(m, 'client message');
@@ -256,12 +263,37 @@ export class ApiServer implements Component {
   private flush(ctx: Context, cache: WatchCache): void {
     for (const w of cache.takeDirty()) {
       if (w.buffer.length === 0) continue;
+      this.noteActive(ctx, w);
       const events = w.buffer;
       w.buffer = [];
       let size = REQUEST_OVERHEAD_BYTES;
       for (const e of events) size += e.type === 'BOOKMARK' ? 50 : objectSizeBytes(e.object);
-      ctx.send(w.to, Object.freeze({ type: 'api/watch-event', id: w.id, session: w.session, events: Object.freeze(events) }), size);
+      ctx.send(w.to, Object.freeze({ type: 'api/watch-event', id: w.id, session: w.session, incarnation: this.incarnation, seq: ++w.seq, events: Object.freeze(events) }), size);
     }
+  }
+
+  /**
+   * A watcher that just got events gets a progress BOOKMARK shortly after: the network may drop a
+   * watch message that TCP would have retransmitted, and the bookmark's sequence number lets the
+   * client notice a lost last message within about a second instead of at the next minute's bookmark.
+   */
+  private noteActive(ctx: Context, w: CacheWatcher): void {
+    this.recentlyActive.add(watchKey(w));
+    if (this.progressTimerPending) return;
+    this.progressTimerPending = true;
+    this.timers.set(ctx, this.config.progressBookmarkIntervalUs ?? s(1), (c) => {
+      this.progressTimerPending = false;
+      const keys = [...this.recentlyActive];
+      this.recentlyActive.clear();
+      for (const key of keys) {
+        const served = this.watches.get(key);
+        if (served === undefined || served.watcher.buffer.length > 0) continue;
+        const wt = served.watcher;
+        const bookmark: readonly WatchEvent[] = Object.freeze([Object.freeze({ type: 'BOOKMARK', resourceVersion: String(Math.max(wt.lastRv, served.cache.rv)) })]);
+        if (wt.lastRv < served.cache.rv) wt.lastRv = served.cache.rv;
+        c.send(wt.to, Object.freeze({ type: 'api/watch-event', id: wt.id, session: wt.session, incarnation: this.incarnation, seq: ++wt.seq, events: bookmark }), 100);
+      }
+    });
   }
 
   private bookmarks(ctx: Context): void {
@@ -272,7 +304,7 @@ export class ApiServer implements Component {
       const bookmark: readonly WatchEvent[] = Object.freeze([Object.freeze({ type: 'BOOKMARK', resourceVersion: String(rv) })]);
       for (const w of cache.watchers()) {
         if (w.lastRv < rv) w.lastRv = rv;
-        ctx.send(w.to, Object.freeze({ type: 'api/watch-event', id: w.id, session: w.session, events: bookmark }), 100);
+        ctx.send(w.to, Object.freeze({ type: 'api/watch-event', id: w.id, session: w.session, incarnation: this.incarnation, seq: ++w.seq, events: bookmark }), 100);
       }
     }
     this.timers.set(ctx, this.config.bookmarkIntervalUs ?? s(60), (c) => this.bookmarks(c));
@@ -495,6 +527,7 @@ export class ApiServer implements Component {
       nodeName: req.fieldSelector?.nodeName,
       lastRv: 0,
       buffer: [],
+      seq: 0,
     };
     if (!cache.addWatcher(watcher, fromRv)) {
       return this.refuseWatch(ctx, f, expired(`too old resource version: ${fromRv} (${cache.oldestResourceVersion()})`), 'storage');
@@ -518,7 +551,7 @@ export class ApiServer implements Component {
 
   private refuseWatch(ctx: Context, f: InFlight, st: Status, stage: RejectionStage): void {
     this.observe(ctx, f, st.code, stage);
-    ctx.send(f.from, Object.freeze({ type: 'api/watch-end', id: f.req.id, session: f.req.session, status: st }), 200);
+    ctx.send(f.from, Object.freeze({ type: 'api/watch-end', id: f.req.id, session: f.req.session, incarnation: this.incarnation, status: st }), 200);
   }
 
   /** Ends a watch; with a status the client is told (410, 504), without one it is dropped silently. */
@@ -534,9 +567,9 @@ export class ApiServer implements Component {
       if (w.watcher.buffer.length > 0) {
         const events = w.watcher.buffer;
         w.watcher.buffer = [];
-        ctx.send(w.watcher.to, Object.freeze({ type: 'api/watch-event', id: w.watcher.id, session: w.watcher.session, events: Object.freeze(events) }), REQUEST_OVERHEAD_BYTES);
+        ctx.send(w.watcher.to, Object.freeze({ type: 'api/watch-event', id: w.watcher.id, session: w.watcher.session, incarnation: this.incarnation, seq: ++w.watcher.seq, events: Object.freeze(events) }), REQUEST_OVERHEAD_BYTES);
       }
-      ctx.send(w.watcher.to, Object.freeze({ type: 'api/watch-end', id: w.watcher.id, session: w.watcher.session, status: st }), 200);
+      ctx.send(w.watcher.to, Object.freeze({ type: 'api/watch-end', id: w.watcher.id, session: w.watcher.session, incarnation: this.incarnation, status: st }), 200);
     }
   }
 
@@ -763,7 +796,7 @@ export class ApiServer implements Component {
       const o = result.object;
       size += o.kind === 'List' ? o.items.length * 2_000 : objectSizeBytes(o);
     }
-    ctx.send(f.from, Object.freeze({ type: 'api/response', id: f.req.id, session: f.req.session, result: Object.freeze(result) }), size);
+    ctx.send(f.from, Object.freeze({ type: 'api/response', id: f.req.id, session: f.req.session, incarnation: this.incarnation, result: Object.freeze(result) }), size);
   }
 
   /** A request refused before it was counted in flight (unknown resource, 429). */
@@ -771,8 +804,8 @@ export class ApiServer implements Component {
     const resource = resourceForPlural(req.resource);
     const f: InFlight = { req, from, resource: resource ?? (RESOURCES[0] as ResourceInfo), mutating: isMutatingVerb(req.verb), user: undefined, attempts: 0 };
     this.observe(ctx, f, st.code, stage);
-    if (req.verb === 'watch') ctx.send(from, Object.freeze({ type: 'api/watch-end', id: req.id, session: req.session, status: st }), 200);
-    else ctx.send(from, Object.freeze({ type: 'api/response', id: req.id, session: req.session, result: Object.freeze({ ok: false, status: st }) }), REQUEST_OVERHEAD_BYTES);
+    if (req.verb === 'watch') ctx.send(from, Object.freeze({ type: 'api/watch-end', id: req.id, session: req.session, incarnation: this.incarnation, status: st }), 200);
+    else ctx.send(from, Object.freeze({ type: 'api/response', id: req.id, session: req.session, incarnation: this.incarnation, result: Object.freeze({ ok: false, status: st }) }), REQUEST_OVERHEAD_BYTES);
   }
 
   private observe(ctx: Context, f: InFlight, code: number, stage: RejectionStage | undefined, revision?: number): void {

@@ -148,6 +148,11 @@ export interface ApiResponse {
   readonly id: number;
   /** Echo of the request's session, so several clients in one component tell their messages apart. */
   readonly session: number;
+  /**
+   * The API server instance's boot id. A restarted server has a new one; its clients then know every
+   * watch they had on it is gone (the connection reset a real restart causes).
+   */
+  readonly incarnation: number;
   /** get/create/update/updateStatus/delete/bind: a KubeObject; list: an ObjectList. */
   readonly result: ApiResult<KubeObject | ObjectList<KubeObject>>;
 }
@@ -165,6 +170,17 @@ export interface WatchEventMessage {
   readonly id: number;
   /** Echo of the request's session, so several clients in one component tell their messages apart. */
   readonly session: number;
+  /**
+   * The API server instance's boot id. A restarted server has a new one; its clients then know every
+   * watch they had on it is gone (the connection reset a real restart causes).
+   */
+  readonly incarnation: number;
+  /**
+   * 1, 2, 3… per watch. The network keeps a link's order but may lose or duplicate messages, which
+   * TCP would not: a client that sees a gap treats the stream as broken and resumes from its last
+   * resourceVersion; a repeat is ignored.
+   */
+  readonly seq: number;
   readonly events: readonly WatchEvent[];
 }
 
@@ -173,6 +189,11 @@ export interface WatchEndMessage {
   readonly id: number;
   /** Echo of the request's session, so several clients in one component tell their messages apart. */
   readonly session: number;
+  /**
+   * The API server instance's boot id. A restarted server has a new one; its clients then know every
+   * watch they had on it is gone (the connection reset a real restart causes).
+   */
+  readonly incarnation: number;
   /** Why: 410 Expired (rewatch impossible, relist), 401/403 (refused), 503/504 (try again, elsewhere). */
   readonly status: Status;
 }
@@ -194,6 +215,11 @@ export interface PongMessage {
   readonly id: number;
   /** Echo of the request's session, so several clients in one component tell their messages apart. */
   readonly session: number;
+  /**
+   * The API server instance's boot id. A restarted server has a new one; its clients then know every
+   * watch they had on it is gone (the connection reset a real restart causes).
+   */
+  readonly incarnation: number;
 }
 
 /** Everything a client sends to an API server. */

@@ -30,6 +30,8 @@ export interface CacheWatcher {
   /** Events with rv ≤ this were already delivered (or precede the watch). */
   lastRv: number;
   buffer: WatchEvent[];
+  /** Sequence number of the last message sent on this watch. */
+  seq: number;
 }
 
 export interface WatchCacheOptions {

@@ -18,7 +18,7 @@ import type {
 } from '../apiserver/protocol.js';
 import { isServerToClient, requestSizeBytes } from '../apiserver/protocol.js';
 import type { Status } from '../apiserver/status.js';
-import { serviceUnavailable, timeout } from '../apiserver/status.js';
+import { serviceUnavailable, status, timeout } from '../apiserver/status.js';
 import { assertNever } from '../util/assert.js';
 import { LoadBalancer } from './loadBalancer.js';
 import { TimerRouter } from './timerRouter.js';
@@ -47,6 +47,8 @@ export interface ApiClientConfig {
   readonly pingTimeoutUs?: Micros;
   /** Retries of a 429 (after its Retry-After), as client-go's rest client; default 10. */
   readonly maxRetries?: number;
+  /** A watch with no message (not even a bookmark) for this long is resumed, µs; default 150 s (2.5 bookmark intervals). */
+  readonly watchSilenceUs?: Micros;
 }
 
 /** Receives an API call's outcome; `ctx` is the host component's context at delivery. */
@@ -105,6 +107,10 @@ interface ActiveWatch {
   readonly fields: RequestFields;
   readonly handler: WatchHandler<unknown>;
   endpointIndex: number;
+  /** Sequence number of the last message applied. */
+  seq: number;
+  /** Local time of the last message on this watch (a silent watch is presumed dead). */
+  lastHeardUs: Micros;
 }
 
 const READ_VERBS: ReadonlySet<Verb> = new Set<Verb>(['get', 'list', 'watch']);
@@ -126,12 +132,15 @@ export class ApiClient {
   private readonly readIdleTimeoutUs: Micros;
   private readonly pingTimeoutUs: Micros;
   private readonly maxRetries: number;
+  private readonly watchSilenceUs: Micros;
   private session = 0;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly watches = new Map<number, ActiveWatch>();
   /** Local time anything was last heard from each server (drives health pings). */
   private readonly lastHeardUs: Micros[];
+  /** Last boot id seen from each server. */
+  private readonly incarnations: (number | undefined)[];
   private healthTimer: number | undefined;
   private pingId: number | undefined;
   private started = false;
@@ -147,7 +156,9 @@ export class ApiClient {
     this.readIdleTimeoutUs = config.readIdleTimeoutUs ?? s(30);
     this.pingTimeoutUs = config.pingTimeoutUs ?? s(15);
     this.maxRetries = config.maxRetries ?? 10;
+    this.watchSilenceUs = config.watchSilenceUs ?? s(150);
     this.lastHeardUs = config.endpoints.map(() => 0);
+    this.incarnations = config.endpoints.map(() => undefined);
   }
 
   /** Call from Component.start. The session grows across restarts so servers can drop a dead incarnation's watches. */
@@ -229,7 +240,7 @@ export class ApiClient {
     let fields: RequestFields = withNs({ verb: 'watch', resource, resourceVersion: opts.resourceVersion }, opts.namespace);
     if (opts.fieldSelector !== undefined) fields = { ...fields, fieldSelector: opts.fieldSelector };
     const id = this.nextId++;
-    const watch: ActiveWatch = { fields, handler: handler as WatchHandler<unknown>, endpointIndex: this.lb.currentIndex() };
+    const watch: ActiveWatch = { fields, handler: handler as WatchHandler<unknown>, endpointIndex: this.lb.currentIndex(), seq: 0, lastHeardUs: ctx.now() };
     this.watches.set(id, watch);
     this.throttled(ctx, (c) => {
       if (this.watches.get(id) !== watch) return; // stopped while throttled
@@ -271,6 +282,7 @@ export class ApiClient {
     const m = msg as ServerToClient;
     if (m.session !== this.session) return false;
     this.heardFrom(ctx, from);
+    this.checkIncarnation(ctx, from, m.incarnation);
     switch (m.type) {
       case 'api/response':
         this.onResponse(ctx, m.id, m.result);
@@ -282,6 +294,14 @@ export class ApiClient {
           ctx.send(from, Object.freeze({ type: 'api/watch-cancel', id: m.id, session: this.session }), 64);
           return true;
         }
+        if (m.seq <= w.seq) return true; // a duplicate delivery
+        if (m.seq !== w.seq + 1) {
+          // A message was lost: the stream is broken, as a reset connection would be. Resume from the last resourceVersion.
+          this.abandonWatch(ctx, m.id, w, from, status(504, 'Timeout', `watch stream broken: expected message ${w.seq + 1}, got ${m.seq}`));
+          return true;
+        }
+        w.seq = m.seq;
+        w.lastHeardUs = ctx.now();
         w.handler.onEvents(m.events, ctx);
         return true;
       }
@@ -397,6 +417,33 @@ export class ApiClient {
     }
   }
 
+  /**
+   * A boot id different from the last one seen from that server means it restarted: every watch on
+   * it is gone, as the reset connection would tell, so they end with 503 and their informers resume.
+   */
+  private checkIncarnation(ctx: Context, from: EndpointId, incarnation: number): void {
+    let index = -1;
+    for (let i = 0; i < this.lb.size(); i++) if (this.lb.endpoint(ctx, i) === from) index = i;
+    if (index < 0) return;
+    const known = this.incarnations[index];
+    if (known === incarnation) return;
+    this.incarnations[index] = incarnation;
+    if (known === undefined) return;
+    const ended: [number, ActiveWatch][] = [];
+    for (const [id, w] of this.watches) if (w.endpointIndex === index) ended.push([id, w]);
+    for (const [id, w] of ended) {
+      this.watches.delete(id);
+      w.handler.onEnd(serviceUnavailable(`connection reset: ${this.lb.names[index] ?? '?'} restarted`), ctx);
+    }
+  }
+
+  /** Ends a watch on the client side (the server is told to stop), then tells its handler. */
+  private abandonWatch(ctx: Context, id: number, w: ActiveWatch, to: EndpointId | undefined, st: Status): void {
+    this.watches.delete(id);
+    if (to !== undefined) ctx.send(to, Object.freeze({ type: 'api/watch-cancel', id, session: this.session }), 64);
+    w.handler.onEnd(st, ctx);
+  }
+
   /** HTTP/2-style health check while watches are open: ping after a quiet period, give up without a pong. */
   private ensureHealthCheck(ctx: Context): void {
     if (this.healthTimer !== undefined) return;
@@ -405,6 +452,12 @@ export class ApiClient {
 
   private healthCheck(ctx: Context): void {
     this.healthTimer = undefined;
+    if (this.watches.size === 0) return;
+    // A watch whose end message was lost would wait forever: servers bookmark every minute, so a
+    // watch silent for much longer is presumed gone and resumed.
+    const silent: [number, ActiveWatch][] = [];
+    for (const [id, w] of this.watches) if (ctx.now() - w.lastHeardUs > this.watchSilenceUs) silent.push([id, w]);
+    for (const [id, w] of silent) this.abandonWatch(ctx, id, w, this.lb.endpoint(ctx, w.endpointIndex), status(504, 'Timeout', 'watch silent for too long'));
     if (this.watches.size === 0) return;
     const i = this.lb.currentIndex();
     const quietUs = ctx.now() - (this.lastHeardUs[i] ?? 0);

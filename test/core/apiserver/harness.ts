@@ -57,6 +57,8 @@ export interface WorldOptions {
   readonly policy?: ApiPolicy;
   readonly server?: Omit<ApiServerConfig, 'policy'>;
   readonly latencyUs?: number;
+  /** Message loss probability on every link (store traffic included). */
+  readonly loss?: number;
 }
 
 export interface World {
@@ -72,7 +74,7 @@ export interface World {
 export function buildWorld(options: WorldOptions): World {
   const sim = new Simulation({ seed: options.seed, maxEvents: 20_000_000 });
   const latency = options.latencyUs ?? ms(1);
-  sim.network.configure({ latency: { median: latency, p99: latency * 4 }, loss: 0 });
+  sim.network.configure({ latency: { median: latency, p99: latency * 4 }, loss: options.loss ?? 0 });
   const policy = options.policy ?? allowAllPolicy(USERS);
   const n = options.apiServers ?? 2;
   const storeKind = options.store ?? 'memory';

@@ -93,4 +93,32 @@ describe('Informer (memory store, 2 API servers)', () => {
     assert.ok(stored.kvs.length >= 30, `only ${stored.kvs.length} pods were created`);
     assert.equal(inf?.size(), stored.kvs.length);
   });
+
+  it('a lost watch message breaks the stream; a resume too old for the watch cache gets 410 and relists', () => {
+    const w = buildWorld({ seed: 5, store: 'raft', apiServers: 3, server: { watchCache: { minEvents: 1, historyWindowUs: 0 } } });
+    const d = w.addDriver('w0', 'admin-token', { requestTimeoutUs: s(2) });
+    const reader = w.addDriver('reader', 'admin-token', { requestTimeoutUs: s(2), readIdleTimeoutUs: s(1), pingTimeoutUs: ms(500) });
+    // Loss on the clients' links only (the store's own watch does not survive message loss yet).
+    w.sim.network.degrade({ hostNames: ['w0', 'reader'], loss: 0.05 });
+    const ends: number[] = [];
+    let inf: Informer<'pods'> | undefined;
+    w.sim.at(ms(500), 'start informer', () =>
+      reader.run((ctx) => {
+        const client = reader.client;
+        const original = client.watch.bind(client);
+        client.watch = ((c, resource, opts, handler) =>
+          original(c, resource, opts, { onEvents: (e, c2) => handler.onEvents(e, c2), onEnd: (st, c2) => (ends.push(st.code), handler.onEnd(st, c2)) })) as typeof client.watch;
+        inf = new Informer(client, 'pods');
+        inf.start(ctx);
+      }),
+    );
+    for (let i = 0; i < 100; i++) w.sim.at(ms(600 + i * 50), 'write', () => d.run((ctx) => d.client.create(ctx, 'pods', pod(`p${i}`), () => {})));
+    let truth = -1;
+    w.sim.at(s(25), 'count', () => d.run((ctx) => d.client.list(ctx, 'pods', {}, (r) => (truth = r.ok ? r.object.items.length : -2))));
+    w.sim.run({ until: s(30) });
+    assert.ok(ends.includes(504), 'a gap in the stream ends the watch');
+    assert.ok(ends.includes(410), 'the resume is refused as too old');
+    assert.ok(truth > 50);
+    assert.equal(inf?.size(), truth);
+  });
 });
