@@ -236,13 +236,38 @@ export class NodeLifecycleController {
       this.zoneStates.set(zone, st);
       if (st !== 'FullDisruption') allFull = false;
     }
+    const wasAllDown = this.allZonesDown;
     this.allZonesDown = allFull;
+    if (allFull && !wasAllDown) this.enterFullDisruption();
+    if (!allFull && wasAllDown) {
+      // Leaving full disruption: every node gets a fresh grace period (probe timestamps reset).
+      const now = this.env.ctx.now();
+      for (const h of this.health.values()) h.probeUs = now;
+    }
     for (const [zone, c] of counts) {
       const st = this.zoneStates.get(zone) ?? 'Normal';
       const qps = zoneEvictionQps(st, c.ready + c.notReady, allFull, this.cfg.eviction);
       const b = this.buckets.get(zone);
       if (b === undefined) this.buckets.set(zone, new TokenBucket(qps, 1, nowS));
       else b.setRate(qps, nowS);
+    }
+  }
+
+  /**
+   * Every zone fully disrupted: the controller presumes its own connectivity is at fault, stops all
+   * tainting and lifts the NoExecute taints it set (upstream markNodeAsReachable for every node).
+   */
+  private enterFullDisruption(): void {
+    const ctx = this.env.ctx;
+    ctx.observe({ type: 'node.fullDisruption', subject: 'all-zones', detail: 'every zone fully disrupted: evictions stopped' });
+    for (const q of this.taintQueues.values()) q.splice(0);
+    this.queued.clear();
+    this.pendingTaint.clear();
+    for (const node of this.env.informers.nodes.list()) {
+      const name = node.metadata.name ?? '';
+      if (hasTaint(node, TAINT_UNREACHABLE, 'NoExecute') || hasTaint(node, TAINT_NOT_READY, 'NoExecute')) {
+        this.patchNode(ctx, name, (n) => withTaints(n, [], [TAINT_UNREACHABLE, TAINT_NOT_READY], 'NoExecute'));
+      }
     }
   }
 
