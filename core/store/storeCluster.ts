@@ -20,6 +20,8 @@ export interface StoreClusterOptions {
   readonly latency?: LatencySpec;
   readonly loss?: number;
   readonly clientAttemptTimeoutUs?: number;
+  /** Record the client history and feed the checkers (default true); benchmarks turn it off. */
+  readonly record?: boolean;
   /** Clients stop issuing operations at this time, µs (default never). */
   readonly loadStopUs?: number;
   /** client-1 reads every key linearizably at this time, µs (default never). */
@@ -47,7 +49,8 @@ export class StoreCluster {
       ...(options.latency === undefined ? {} : { latency: options.latency }),
       ...(options.loss === undefined ? {} : { loss: options.loss }),
     });
-    const memberOptions: StoreMemberOptions = { ...options.member, members: this.memberNames, recorder: this.checkers };
+    const record = options.record ?? true;
+    const memberOptions: StoreMemberOptions = { ...options.member, members: this.memberNames, ...(record ? { recorder: this.checkers } : {}) };
     for (const name of this.memberNames) {
       sim.addHost(name, options.fsyncLatency === undefined ? {} : { fsyncLatency: options.fsyncLatency });
       sim.addComponent(name, name, () => new StoreMember(memberOptions));
@@ -59,8 +62,7 @@ export class StoreCluster {
           members: this.memberNames,
           keys: options.keys ?? 4,
           meanGapUs: options.meanGapUs ?? 20_000,
-          history: this.checkers.history,
-          recorder: this.checkers,
+          ...(record ? { history: this.checkers.history, recorder: this.checkers } : {}),
           ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
           ...(options.readShare === undefined ? {} : { readShare: options.readShare }),
           ...(options.loadStopUs === undefined ? {} : { stopAtUs: options.loadStopUs }),

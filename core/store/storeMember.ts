@@ -34,6 +34,12 @@ export interface StoreMemberOptions {
   readonly unsafeCommitWithoutQuorum?: boolean;
   /** Checker hooks (see StoreRecorder); none by default. */
   readonly recorder?: StoreRecorder;
+  /**
+   * Simulated CPU per Ready batch, µs: a fixed part, per message sent and per entry persisted or
+   * applied (defaults 10/5/5, a few-core etcd at tens of thousands of writes/s). This is what makes a
+   * leader with more followers slower: it sends and processes more per write.
+   */
+  readonly cpuCostUs?: { readonly perReady: number; readonly perMessage: number; readonly perEntry: number };
 }
 
 interface Watcher {
@@ -51,6 +57,7 @@ interface PendingWrite {
 const TICK = 'store/tick';
 const FSYNC = 'store/fsync';
 const PROGRESS = 'store/progress';
+const CPU = 'store/cpu';
 
 const DISK_HARD = 'raft/hardState';
 const DISK_LAST = 'raft/lastIndex';
@@ -75,6 +82,7 @@ export class StoreMember implements Component {
   private readonly appliedRequests = new Map<string, { readonly result: ApplyResult; readonly index: number; readonly term: number }>();
   private readonly endpoints: Array<EndpointId | undefined> = [];
   private inFlight: Ready<LogCommand> | undefined;
+
   private tickTimer: TimerId | undefined;
   private tickAtUs = Infinity;
   private campaignStartUs: number | undefined;
@@ -153,6 +161,9 @@ export class StoreMember implements Component {
       this.tickTimer = undefined;
       this.tickAtUs = Infinity;
       node.tick(ctx.now());
+    } else if (tag === CPU) {
+      const ready = this.inFlight;
+      if (ready !== undefined) this.runReady(ctx, ready);
     } else if (tag === FSYNC) {
       const ready = this.inFlight;
       if (ready !== undefined) this.finishReady(ctx, ready);
@@ -236,28 +247,43 @@ export class StoreMember implements Component {
 
   // ---------------------------------------------------------------- the Ready loop
 
-  /** Drains the Raft node: one Ready at a time, waiting for the fsync when it must be durable. */
+  /** Drains the Raft node: one Ready at a time, after its CPU cost, waiting for the fsync when it must be durable. */
   private process(ctx: Context): void {
     const node = this.node;
     if (node === undefined) return;
     while (this.inFlight === undefined && node.hasReady()) {
       const ready = node.ready();
       if (ready.softState !== null) this.onSoftState(ctx, ready.softState);
-      // The leader may send before its own fsync: its vote in the quorum waits for advance() (etcd §10.2.1).
-      const leaderSends = node.role === 'leader';
-      if (leaderSends) this.sendAll(ctx, ready.messages);
-      this.apply(ctx, ready.committedEntries);
-      for (const rs of ready.readStates) this.readsAwaitingApply.push(rs);
-      this.serveReads(ctx);
-      const mustSync = ready.entries.length > 0 || (ready.hardState !== null && (ready.hardState.term !== this.lastPersistedTerm(ctx) || ready.hardState.vote !== this.lastPersistedVote(ctx)));
-      this.inFlight = leaderSends ? { ...ready, messages: [] } : ready;
-      if (mustSync) {
-        ctx.setTimer(ctx.fsyncDelay(), FSYNC);
+      this.inFlight = ready;
+      const cost = this.options.cpuCostUs ?? { perReady: 10, perMessage: 5, perEntry: 5 };
+      const busyUs = ctx.useCpu(cost.perReady + cost.perMessage * ready.messages.length + cost.perEntry * (ready.entries.length + ready.committedEntries.length));
+      if (busyUs > 0) {
+        ctx.setTimer(busyUs, CPU);
         break;
       }
-      this.finishReady(ctx, this.inFlight);
+      this.runReady(ctx, ready);
     }
     this.armTick(ctx);
+  }
+
+  /** Acts on a Ready: sends (a leader before its fsync), applies, serves reads, then persists. */
+  private runReady(ctx: Context, ready: Ready<LogCommand>): void {
+    const node = this.node;
+    if (node === undefined) return;
+    // The leader may send before its own fsync: its vote in the quorum waits for advance() (etcd §10.2.1).
+    const leaderSends = node.role === 'leader';
+    if (leaderSends) this.sendAll(ctx, ready.messages);
+    this.apply(ctx, ready.committedEntries);
+    for (const rs of ready.readStates) this.readsAwaitingApply.push(rs);
+    this.serveReads(ctx);
+    const hs = ready.hardState;
+    const mustSync = ready.entries.length > 0 || (hs !== null && (hs.term !== this.lastPersistedTerm(ctx) || hs.vote !== this.lastPersistedVote(ctx)));
+    this.inFlight = leaderSends ? { ...ready, messages: [] } : ready;
+    if (mustSync) {
+      ctx.setTimer(ctx.fsyncDelay(), FSYNC);
+      return;
+    }
+    this.finishReady(ctx, this.inFlight);
   }
 
   private lastPersistedTerm(ctx: Context): number {

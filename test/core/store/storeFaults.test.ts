@@ -72,7 +72,7 @@ for (const members of [3, 5]) {
           const acked = cluster.checkers.history.ops.filter((o) => o.outcome === 'ok' && o.input.type !== 'get').length;
           assert.ok(acked > 50, `too few acknowledged writes (${acked}) to mean anything`);
         }),
-        { seed: SEED + members, numRuns: members === 3 ? 12 : 8, endOnFailure: true },
+        { seed: SEED + members, numRuns: members === 3 ? 30 : 20, endOnFailure: true },
       );
     });
   });
