@@ -138,3 +138,38 @@ test('node crash with defaults: replacement pods about grace + 300s later; pods 
   assert.equal(now.filter(ready).length, 3);
   assert.ok(now.filter(ready).every((p) => p.spec.nodeName !== 'worker-1'));
 });
+
+test('revisionHistoryLimit keeps only that many old ReplicaSets', () => {
+  const c = buildCluster({ masters: 1, workers: 3 });
+  c.sim.at(s(2), 'create', () => c.user().do((cl, ctx) => cl.create(ctx, 'deployments', deployment('web', 2, 'web:v1', { revisionHistoryLimit: 1 }), () => undefined)));
+  for (const [t, img] of [[30, 'web:v2'], [60, 'web:v3'], [90, 'web:v4']] as const) c.sim.at(s(t), img, () => setImage(c, 'web', img));
+  c.sim.run({ until: s(150) });
+  const rss = c.objects<ReplicaSet>('/registry/apps/replicasets/default/');
+  assert.deepEqual(rss.map((r) => r.spec.template.spec.containers[0]?.image).sort(), ['web:v3', 'web:v4']);
+  assert.equal(pods(c).filter(ready).length, 2);
+});
+
+test('Recreate: every old pod is gone before the first new one is created', () => {
+  const c = buildCluster({ masters: 1, workers: 3 });
+  c.sim.at(s(2), 'create', () => c.user().do((cl, ctx) => cl.create(ctx, 'deployments', deployment('web', 4, 'web:v1', { strategy: { type: 'Recreate' } }), () => undefined)));
+  c.sim.run({ until: s(30) });
+  setImage(c, 'web', 'web:v2');
+  let overlap = false;
+  for (let t = s(30); t <= s(90); t += 100_000) {
+    c.sim.run({ until: t });
+    const ps = pods(c);
+    if (ps.some((p) => p.spec.containers[0]?.image === 'web:v1') && ps.some((p) => p.spec.containers[0]?.image === 'web:v2')) overlap = true;
+  }
+  assert.equal(overlap, false);
+  assert.equal(pods(c).filter((p) => ready(p) && p.spec.containers[0]?.image === 'web:v2').length, 4);
+});
+
+test('expectations: the ReplicaSet controller creates exactly `replicas` pods while its cache lags, in slow-start batches', () => {
+  const c = buildCluster({ masters: 1, workers: 3 });
+  c.sim.at(s(2), 'create', () => c.user().do((cl, ctx) => cl.create(ctx, 'deployments', deployment('web', 30), () => undefined)));
+  c.sim.run({ until: s(60) });
+  const kcmPodWrites = c.observations.filter((o) => o.obs.type === 'api.request' && o.obs['resource'] === 'pods' && String(o.obs['user']).includes('controller-manager'));
+  assert.equal(kcmPodWrites.filter((o) => o.obs['verb'] === 'create').length, 30);
+  assert.equal(kcmPodWrites.filter((o) => o.obs['verb'] === 'delete').length, 0);
+  assert.equal(pods(c).filter(ready).length, 30);
+});
