@@ -96,6 +96,9 @@ export function decodeValue(v: unknown, schema: Schema, path: string, errs: Fiel
         const decoded = decodeValue(item, fieldSchema, p, errs);
         if (decoded !== undefined) out[k] = decoded;
       }
+      for (const r of schema.required ?? []) {
+        if (v[r] === undefined || v[r] === null) errs.push(required(child(path, r)));
+      }
       return out;
     }
   }
@@ -136,7 +139,6 @@ export function decodeObject(raw: unknown): DecodeResult {
   if (info.apiVersion !== apiVersion) {
     return { ok: false, errors: [invalid('apiVersion', apiVersion, `no matches for kind "${kind}" in version "${apiVersion}" (served as ${info.apiVersion})`)] };
   }
-  if (raw['metadata'] === undefined || raw['metadata'] === null) errs.push(required('metadata'));
   const decoded = decodeValue(raw, KIND_SCHEMAS[info.kind], '', errs);
   if (errs.length > 0 || decoded === undefined) return { ok: false, errors: errs };
   // The schema walk guarantees the shape; the cast is the one place structure becomes a type.
