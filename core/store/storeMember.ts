@@ -340,7 +340,13 @@ export class StoreMember implements Component {
     this.lastSoft = soft;
     if (soft.role === 'preCandidate' || soft.role === 'candidate') this.campaignStartUs ??= ctx.now();
     if (soft.role === 'follower') this.campaignStartUs = undefined;
+    if (was.leader !== soft.leader) {
+      // ReadIndex requests in flight died with the old leadership; their clients time out and retry.
+      this.pendingReads.clear();
+    }
     if (was.role === 'leader' && soft.role !== 'leader') {
+      // Proposals may still commit under the next leader; a client retry then gets the remembered result.
+      this.pendingWrites.clear();
       ctx.observe({ type: 'store.leader', event: 'steppedDown', subject: ctx.name, term: was.term, detail: `${ctx.name} stepped down in term ${soft.term}` });
     }
     if (soft.role === 'leader' && node !== undefined) {

@@ -145,3 +145,16 @@ describe('StoreMember and StoreClient', () => {
     assert.equal(late[0]?.type, 'compacted');
   });
 });
+
+describe('store determinism', () => {
+  it('the same seed and faults give the same trace hash and the same history', () => {
+    const run = (): { hash: string; ops: number; leaders: string } => {
+      const w = world(5);
+      w.sim.at(2_500_000, 'crash', () => w.sim.crash(w.leader() ?? 'etcd-1'));
+      for (let i = 0; i < 40; i++) w.sim.at(2_000_000 + i * 50_000, 'put', () => w.client().put(`k${i % 4}`, i, {}, () => undefined));
+      w.sim.run({ until: 8_000_000 });
+      return { hash: w.sim.traceHash(), ops: w.checkers.history.ops.filter((o) => o.outcome === 'ok').length, leaders: JSON.stringify(w.checkers.elections) };
+    };
+    assert.deepEqual(run(), run());
+  });
+});
