@@ -181,7 +181,8 @@ export class ElectionChecker {
       c.splitSinceUs = timeUs;
       if (c.firstSplitUs === undefined) c.firstSplitUs = timeUs;
     } else if (!split && c.splitSinceUs !== undefined) {
-      c.splitTotalUs += timeUs - c.splitSinceUs;
+      // Observations arrive in time order from the kernel; clamp anyway so a late notice cannot subtract.
+      c.splitTotalUs += Math.max(0, timeUs - c.splitSinceUs);
       c.splitSinceUs = undefined;
     }
   }
