@@ -130,6 +130,16 @@ function rangeStart(node: unknown): Located | undefined {
   return { offset: range[0] };
 }
 
+function listItems(raw: unknown, report: (fe: FieldError) => void): readonly unknown[] {
+  const items = (raw as Record<string, unknown>)['items'];
+  if (items === undefined || items === null) return [];
+  if (!Array.isArray(items)) {
+    report({ type: 'FieldValueTypeInvalid', field: 'items', detail: 'expected array', badValue: items });
+    return [];
+  }
+  return items;
+}
+
 /** Parses and loads every document of a manifest file; errors from all documents are reported. */
 export function loadManifests(text: string, file: string, options: ManifestOptions = {}): ManifestResult {
   const lineCounter = new LineCounter();
@@ -157,19 +167,28 @@ export function loadManifests(text: string, file: string, options: ManifestOptio
       const p = at === undefined ? docStart : pos(at.offset);
       errors.push({ file, line: p.line, col: p.col, field: fe.field, message: fieldErrorMessage(fe) });
     };
-    const decoded = decodeObject(raw);
-    if (!decoded.ok) {
-      decoded.errors.forEach(report);
-      return;
-    }
-    if (options.validate !== false) {
-      const fieldErrors = validateObject(decoded.object);
-      if (fieldErrors.length > 0) {
-        fieldErrors.forEach(report);
+    // `kind: List` (what `kubectl get -o yaml` prints) carries objects under `items`.
+    const isList = typeof raw === 'object' && !Array.isArray(raw) && (raw as Record<string, unknown>)['kind'] === 'List';
+    const items: readonly unknown[] = isList ? listItems(raw, report) : [raw];
+    items.forEach((item, j) => {
+      const prefix = isList ? `items[${j}]` : '';
+      const reportItem = (fe: FieldError): void => report(prefix === '' ? fe : { ...fe, field: fe.field === '' ? prefix : `${prefix}.${fe.field}` });
+      const decoded = decodeObject(item);
+      if (!decoded.ok) {
+        decoded.errors.forEach(reportItem);
         return;
       }
-    }
-    objects.push({ object: decoded.object, document: i, line: docStart.line, col: docStart.col });
+      if (options.validate !== false) {
+        const fieldErrors = validateObject(decoded.object);
+        if (fieldErrors.length > 0) {
+          fieldErrors.forEach(reportItem);
+          return;
+        }
+      }
+      const at = isList ? locateField(doc.contents, prefix) : undefined;
+      const p = at === undefined ? docStart : pos(at.offset);
+      objects.push({ object: decoded.object, document: i, line: p.line, col: p.col });
+    });
   });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, objects };
 }
