@@ -10,7 +10,6 @@ import { ms, s, us } from '../../../../sim/time.js';
 import type { KubeObject, Pod, Toleration } from '../../../../core/api/types.js';
 import { ApiServer } from '../../../../core/apiserver/apiServer.js';
 import { MemoryStore } from '../../../../core/apiserver/memoryStore.js';
-import { IsolatedStore } from './isolatedStore.js';
 import { objectFromKv } from '../../../../core/apiserver/decorate.js';
 import type { ApiPolicy, UserInfo } from '../../../../core/apiserver/policy.js';
 import { allowAllPolicy } from '../../../../core/apiserver/policy.js';
@@ -157,7 +156,7 @@ export function buildCluster(opts: ClusterOptions = {}): TestCluster {
   const kcm = new Map<string, EndpointId>();
   for (const m of masters) sim.addHost(m);
   if (opts.separateApiHosts === true) for (const h of apiHosts) sim.addHost(h);
-  for (const m of apiHosts) sim.addComponent(m, `kube-apiserver@${m}`, () => new ApiServer({ policy }, new IsolatedStore(store.view(`kube-apiserver@${m}`))));
+  for (const m of apiHosts) sim.addComponent(m, `kube-apiserver@${m}`, () => new ApiServer({ policy }, store.view(`kube-apiserver@${m}`)));
   masters.forEach((m, i) => {
     if (opts.withoutKcm?.includes(i + 1) === true) return;
     kcm.set(
