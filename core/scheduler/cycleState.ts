@@ -18,4 +18,17 @@ export class CycleState {
   delete(key: string): void {
     this.data.delete(key);
   }
+
+  /**
+   * A copy for a what-if evaluation (preemption dry runs): values with a `clone()` method are
+   * cloned, the rest shared (they must then be read-only after PreFilter).
+   */
+  clone(): CycleState {
+    const c = new CycleState();
+    for (const [k, v] of this.data) {
+      const cloneable = v as { clone?: unknown } | null;
+      c.data.set(k, cloneable !== null && typeof cloneable === 'object' && typeof cloneable.clone === 'function' ? (cloneable.clone as () => unknown).call(v) : v);
+    }
+    return c;
+  }
 }

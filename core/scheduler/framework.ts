@@ -63,8 +63,13 @@ export class Framework implements FilterRunner {
     return this.eventsByPlugin.get(name)?.has(event) ?? true;
   }
 
+  /** Whether the last runPreFilters completed and every plugin it ran can update its state incrementally. */
+  private incremental = false;
+
   runPreFilters(state: CycleState, pod: PodInfo): Status {
     this.filterSkipped.fill(0);
+    this.incremental = false;
+    let incremental = true;
     for (const p of this.preFilterPlugins) {
       const s = p.preFilter?.(state, pod) ?? SUCCESS;
       if (s.code === Code.Skip) {
@@ -73,8 +78,23 @@ export class Framework implements FilterRunner {
         continue;
       }
       if (s.code !== Code.Success) return { ...s, plugin: p.name };
+      if (p.addPod === undefined || p.removePod === undefined) incremental = false;
     }
+    this.incremental = incremental;
     return SUCCESS;
+  }
+
+  /** PreFilter state of the last cycle can follow pod additions/removals (PreFilter extensions). */
+  canUpdatePreFilterState(): boolean {
+    return this.incremental;
+  }
+
+  /** Runs the PreFilter extensions: `other` added to (1) or removed from (−1) `node`. */
+  updatePreFilterState(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo, sign: 1 | -1): void {
+    for (const p of this.preFilterPlugins) {
+      if (sign === 1) p.addPod?.(state, pod, other, node);
+      else p.removePod?.(state, pod, other, node);
+    }
   }
 
   /** Name of the plugin behind the last rejection returned by runFilters. */

@@ -11,6 +11,9 @@ export interface FilterRunner {
   runPreFilters(state: CycleState, pod: PodInfo): Status;
   /** Runs the Filter plugins not skipped by PreFilter in `state`; the first rejection wins. */
   runFilters(state: CycleState, pod: PodInfo, node: NodeInfo): Status;
+  /** True when the last runPreFilters succeeded and all its plugins have PreFilter extensions. */
+  canUpdatePreFilterState(): boolean;
+  updatePreFilterState(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo, sign: 1 | -1): void;
 }
 
 /** What plugins may use besides the pod and node they are handed. */
@@ -56,6 +59,13 @@ export interface Plugin {
 
   /** Once per cycle before filtering. Skip disables this plugin's Filter for the cycle. */
   preFilter?(state: CycleState, pod: PodInfo): Status;
+  /**
+   * PreFilter extensions: update this plugin's PreFilter state in `state` as if `other` were added
+   * to / removed from `node`, so preemption can try victims without recomputing PreFilter. A plugin
+   * with PreFilter state but without these makes preemption fall back to re-running PreFilter.
+   */
+  addPod?(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): void;
+  removePod?(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): void;
   /** Once per node; return SUCCESS or a (preallocated) rejection. */
   filter?(state: CycleState, pod: PodInfo, node: NodeInfo): Status;
   /** After no node passed Filter; may evict lower-priority pods to make room (preemption). */

@@ -7,13 +7,26 @@ import type { StringMap } from '../api/types.js';
 export class TopologyCounts {
   readonly byKey = new Map<string, Map<string, number>>();
 
+  /** Adds `delta`; a pair reaching 0 is removed, as upstream's topologyToMatchedTermCount does. */
   add(key: string, value: string, delta: number): void {
     let m = this.byKey.get(key);
     if (m === undefined) {
       m = new Map();
       this.byKey.set(key, m);
     }
-    m.set(value, (m.get(value) ?? 0) + delta);
+    const n = (m.get(value) ?? 0) + delta;
+    if (n !== 0) {
+      m.set(value, n);
+      return;
+    }
+    m.delete(value);
+    if (m.size === 0) this.byKey.delete(key);
+  }
+
+  clone(): TopologyCounts {
+    const c = new TopologyCounts();
+    for (const [k, m] of this.byKey) c.byKey.set(k, new Map(m));
+    return c;
   }
 
   get(key: string, value: string): number {

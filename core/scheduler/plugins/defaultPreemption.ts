@@ -40,7 +40,7 @@ export function defaultPreemption(handle: FrameworkHandle): Plugin {
   const cache = handle.cache;
   return {
     name: DEFAULT_PREEMPTION,
-    postFilter(_state, pod, diagnosis): PostFilterResult {
+    postFilter(state, pod, diagnosis): PostFilterResult {
       if (pod.preemptionPolicy === 'Never') return { status: NOT_ELIGIBLE };
       const fw = handle.framework;
       if (fw === undefined) return { status: NOT_ELIGIBLE };
@@ -58,13 +58,16 @@ export function defaultPreemption(handle: FrameworkHandle): Plugin {
         Math.max(Math.trunc((potential.length * MIN_CANDIDATE_NODES_PERCENTAGE) / 100), MIN_CANDIDATE_NODES_ABSOLUTE),
       );
       const offset = Math.floor(handle.random() * potential.length);
+      // With PreFilter extensions, each dry run clones the cycle's state and updates it per victim
+      // (upstream); otherwise PreFilter is re-run on the modified cache.
+      const base = fw.canUpdatePreFilterState() ? state : undefined;
       const candidates: Candidate[] = [];
       let examined = 0;
       for (let i = 0; i < potential.length && candidates.length < want; i++) {
         examined++;
         const node = potential[(offset + i) % potential.length];
         if (node === undefined) continue;
-        const victims = selectVictimsOnNode(handle, pod, node);
+        const victims = selectVictimsOnNode(handle, pod, node, base);
         if (victims !== undefined && victims.length > 0) candidates.push({ node, victims });
       }
       const best = pickOneNodeForPreemption(candidates);
@@ -74,32 +77,43 @@ export function defaultPreemption(handle: FrameworkHandle): Plugin {
   };
 }
 
-function fits(handle: FrameworkHandle, pod: PodInfo, node: NodeInfo): boolean {
+/** Whether the pod fits `node` as the cache now is; `state` is an incrementally updated PreFilter state. */
+function fits(handle: FrameworkHandle, pod: PodInfo, node: NodeInfo, state: CycleState | undefined): boolean {
   const fw = handle.framework;
   if (fw === undefined) return false;
+  if (state !== undefined) return fw.runFilters(state, pod, node).code === Code.Success;
   // PreFilter state depends on the pods present, so it is recomputed on the modified cache.
-  const state = new CycleState();
-  if (fw.runPreFilters(state, pod).code !== Code.Success) return false;
-  return fw.runFilters(state, pod, node).code === Code.Success;
+  const fresh = new CycleState();
+  if (fw.runPreFilters(fresh, pod).code !== Code.Success) return false;
+  return fw.runFilters(fresh, pod, node).code === Code.Success;
 }
 
-/** The minimal victims on `node` (undefined: the pod does not fit even with every lower-priority pod gone). */
-export function selectVictimsOnNode(handle: FrameworkHandle, pod: PodInfo, node: NodeInfo): PodInfo[] | undefined {
+/**
+ * The minimal victims on `node` (undefined: the pod does not fit even with every lower-priority pod
+ * gone). `base`: the cycle's PreFilter state when the profile's plugins can update it incrementally.
+ */
+export function selectVictimsOnNode(handle: FrameworkHandle, pod: PodInfo, node: NodeInfo, base?: CycleState): PodInfo[] | undefined {
   const cache = handle.cache;
+  const fw = handle.framework;
   const lower = [...node.pods.values()].filter((p) => p.priority < pod.priority).sort(moreImportant);
-  if (lower.length === 0) return undefined;
+  if (lower.length === 0 || fw === undefined) return undefined;
+  const state = base?.clone();
   const removed: Placement[] = [];
   for (const p of lower) {
     const d = cache.detach(p.key);
-    if (d !== undefined) removed.push(d);
+    if (d === undefined) continue;
+    removed.push(d);
+    if (state !== undefined) fw.updatePreFilterState(state, pod, d.info, node, -1);
   }
   const victims: PodInfo[] = [];
   try {
-    if (!fits(handle, pod, node)) return undefined;
+    if (!fits(handle, pod, node, state)) return undefined;
     for (const placement of removed) {
       cache.attach(placement);
-      if (fits(handle, pod, node)) continue; // reprieved
+      if (state !== undefined) fw.updatePreFilterState(state, pod, placement.info, node, 1);
+      if (fits(handle, pod, node, state)) continue; // reprieved
       cache.detach(placement.info.key);
+      if (state !== undefined) fw.updatePreFilterState(state, pod, placement.info, node, -1);
       victims.push(placement.info);
     }
     return victims;

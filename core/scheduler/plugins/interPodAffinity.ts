@@ -1,5 +1,6 @@
 import type { FrameworkHandle, Plugin } from '../plugin.js';
 import type { PodInfo } from '../podInfo.js';
+import type { NodeInfo } from '../nodeInfo.js';
 import { termMatchesPod } from '../podInfo.js';
 import { TopologyCounts } from '../topologyCounts.js';
 import { Code, MaxNodeScore, SKIP, status, SUCCESS } from '../status.js';
@@ -20,6 +21,35 @@ interface FilterState {
   readonly anti: TopologyCounts;
   /** The incoming pod matches its own affinity terms (it may then start a new group). */
   readonly matchesOwnAffinity: boolean;
+  clone(): FilterState;
+}
+
+function filterState(existingAnti: TopologyCounts, affinity: TopologyCounts, anti: TopologyCounts, matchesOwnAffinity: boolean): FilterState {
+  return {
+    existingAnti,
+    affinity,
+    anti,
+    matchesOwnAffinity,
+    clone: () => filterState(existingAnti.clone(), affinity.clone(), anti.clone(), matchesOwnAffinity),
+  };
+}
+
+/** Upstream's updateWithPod: the counts change as if `other` appeared on (sign 1) or left (−1) `node`. */
+function updateWithPod(s: FilterState, pod: PodInfo, other: PodInfo, node: NodeInfo, sign: 1 | -1): void {
+  for (const term of other.requiredAntiAffinity) {
+    const v = node.labels[term.topologyKey];
+    if (v !== undefined && termMatchesPod(term, pod)) s.existingAnti.add(term.topologyKey, v, sign);
+  }
+  if (pod.requiredAffinity.length > 0 && matchesAllTerms(other, pod.requiredAffinity)) {
+    for (const term of pod.requiredAffinity) {
+      const v = node.labels[term.topologyKey];
+      if (v !== undefined) s.affinity.add(term.topologyKey, v, sign);
+    }
+  }
+  for (const term of pod.requiredAntiAffinity) {
+    const v = node.labels[term.topologyKey];
+    if (v !== undefined && termMatchesPod(term, other)) s.anti.add(term.topologyKey, v, sign);
+  }
 }
 
 function matchesAllTerms(pod: PodInfo, terms: PodInfo['requiredAffinity']): boolean {
@@ -72,9 +102,16 @@ export function interPodAffinity(handle: FrameworkHandle, args?: { readonly hard
           if (v !== undefined) anti.add(term.topologyKey, v, 1);
         });
       }
-      const s: FilterState = { existingAnti, affinity, anti, matchesOwnAffinity: matchesAllTerms(pod, pod.requiredAffinity) };
-      state.write(INTER_POD_AFFINITY, s);
+      state.write(INTER_POD_AFFINITY, filterState(existingAnti, affinity, anti, matchesAllTerms(pod, pod.requiredAffinity)));
       return SUCCESS;
+    },
+    addPod(state, pod, other, node) {
+      const s = state.read<FilterState>(INTER_POD_AFFINITY);
+      if (s !== undefined) updateWithPod(s, pod, other, node, 1);
+    },
+    removePod(state, pod, other, node) {
+      const s = state.read<FilterState>(INTER_POD_AFFINITY);
+      if (s !== undefined) updateWithPod(s, pod, other, node, -1);
     },
     filter(state, pod, node) {
       const s = state.read<FilterState>(INTER_POD_AFFINITY);

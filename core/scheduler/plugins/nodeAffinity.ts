@@ -19,6 +19,9 @@ export function nodeAffinity(): Plugin {
     preFilter(_state, pod) {
       return pod.nodeSelector === undefined && pod.requiredNodeTerms === undefined ? SKIP : SUCCESS;
     },
+    // PreFilter keeps no state: other pods never change the outcome.
+    addPod() {},
+    removePod() {},
     filter(_state, pod, node) {
       return matchesRequiredNodeAffinity(pod, node) ? SUCCESS : REJECT;
     },

@@ -36,8 +36,48 @@ interface FilterState {
   readonly constraints: readonly SpreadConstraint[];
   /** Per constraint: domain value → matching pods (domains of eligible nodes only). */
   readonly counts: readonly Map<string, number>[];
-  readonly minMatch: readonly number[];
+  /** Per constraint: global minimum over domains (0 while fewer than minDomains domains). */
+  readonly minMatch: number[];
   readonly selfMatch: readonly number[];
+  clone(): FilterState;
+}
+
+function minOf(c: SpreadConstraint, m: Map<string, number> | undefined): number {
+  if (m === undefined || m.size < c.minDomains) return 0;
+  let min = Infinity;
+  for (const n of m.values()) min = Math.min(min, n);
+  return min === Infinity ? 0 : min;
+}
+
+function makeFilterState(
+  constraints: readonly SpreadConstraint[],
+  counts: readonly Map<string, number>[],
+  selfMatch: readonly number[],
+): FilterState {
+  const s: FilterState = {
+    constraints,
+    counts,
+    minMatch: constraints.map((c, i) => minOf(c, counts[i])),
+    selfMatch,
+    clone: () => makeFilterState(constraints, counts.map((m) => new Map(m)), selfMatch),
+  };
+  return s;
+}
+
+/** Upstream's updateWithPod: counts change as if `other` appeared on (1) or left (−1) `node`. */
+function updateWithPod(s: FilterState, pod: PodInfo, other: PodInfo, node: NodeInfo, sign: 1 | -1): void {
+  if (other.namespace !== pod.namespace || other.terminating) return;
+  if (!hasAllKeys(node, s.constraints)) return;
+  for (let i = 0; i < s.constraints.length; i++) {
+    const c = s.constraints[i];
+    const m = s.counts[i];
+    if (c === undefined || m === undefined) continue;
+    if (!nodeIncluded(pod, node, c.honorNodeAffinity, c.honorNodeTaints) || !matchesLabels(c.selector, other.labels)) continue;
+    const v = node.labels[c.topologyKey];
+    if (v === undefined || !m.has(v)) continue;
+    m.set(v, (m.get(v) ?? 0) + sign);
+    s.minMatch[i] = minOf(c, m);
+  }
 }
 
 /** A scoring constraint; `selector === null` counts pods of the same controlling owner (defaults). */
@@ -119,15 +159,8 @@ function buildFilterState(cache: SchedulerCache, pod: PodInfo, constraints: read
     const m = counts[i];
     if (m !== undefined) countByDomain(cache, pod, c.topologyKey, c.selector, (n) => eligible(i, n), m);
   });
-  const minMatch = constraints.map((c, i) => {
-    const m = counts[i];
-    if (m === undefined || m.size < c.minDomains) return 0;
-    let min = Infinity;
-    for (const n of m.values()) min = Math.min(min, n);
-    return min === Infinity ? 0 : min;
-  });
   const selfMatch = constraints.map((c) => (matchesLabels(c.selector, pod.labels) ? 1 : 0));
-  return { constraints, counts, minMatch, selfMatch };
+  return makeFilterState(constraints, counts, selfMatch);
 }
 
 /**
@@ -151,6 +184,14 @@ export function podTopologySpread(
       if (hard.length === 0) return SKIP;
       state.write(POD_TOPOLOGY_SPREAD, buildFilterState(cache, pod, hard));
       return SUCCESS;
+    },
+    addPod(state, pod, other, node) {
+      const s = state.read<FilterState>(POD_TOPOLOGY_SPREAD);
+      if (s !== undefined) updateWithPod(s, pod, other, node, 1);
+    },
+    removePod(state, pod, other, node) {
+      const s = state.read<FilterState>(POD_TOPOLOGY_SPREAD);
+      if (s !== undefined) updateWithPod(s, pod, other, node, -1);
     },
     filter(state, _pod, node) {
       const s = state.read<FilterState>(POD_TOPOLOGY_SPREAD);

@@ -41,3 +41,57 @@ describe('DefaultPreemption', () => {
     assert.ok(o?.type === 'unschedulable' && o.preemption === undefined);
   });
 });
+
+import fc from 'fast-check';
+import type { Plugin } from '../../../core/scheduler/plugin.js';
+import { SUCCESS } from '../../../core/scheduler/status.js';
+import { registerCustomPolicy } from '../../../core/scheduler/profiles.js';
+import { builtinRegistry } from '../../../core/scheduler/registry.js';
+
+describe('preemption with PreFilter extensions (fast-check seed 77)', () => {
+  it('chooses the same node and victims as re-running PreFilter on every dry run', () => {
+    // A plugin with PreFilter but no extensions forces the re-run path.
+    const opaque: Plugin = { name: 'Opaque', preFilter: () => SUCCESS };
+    const build = (incremental: boolean, seed: number): SchedulerCore => {
+      const registry = builtinRegistry();
+      const profile = incremental ? POLICIES.default : registerCustomPolicy(registry, { plugins: { Opaque: () => opaque }, weights: { Opaque: 0 } });
+      return new SchedulerCore({ profile, registry, random: seeded(seed) });
+    };
+    const sel = { matchLabels: { app: 'hi' } };
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ prio: fc.integer({ min: 0, max: 12 }), app: fc.constantFrom('hi', 'lo') }), { minLength: 18, maxLength: 18 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer(),
+        (existing, spread, anti, seed) => {
+          const outcome = (incremental: boolean): string => {
+            const core = build(incremental, seed);
+            for (let i = 0; i < 6; i++) core.onNodeAdd(node(`n${i}`, { cpu: '3', labels: { zone: `z${i % 3}` } }), 0);
+            existing.forEach((e, i) =>
+              core.onPodUpsert(bound(pod(`e${i}`, { cpu: '1', priority: e.prio, labels: { app: e.app }, start: i }), `n${i % 6}`), 0),
+            );
+            core.onPodUpsert(
+              pod('vip', {
+                cpu: '2',
+                priority: 10,
+                labels: { app: 'hi' },
+                ...(spread ? { spread: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: sel }] } : {}),
+                ...(anti ? { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: sel, topologyKey: 'kubernetes.io/hostname' }] } } } : {}),
+              }),
+              0,
+            );
+            const o = core.scheduleOne(0);
+            if (o?.type !== 'unschedulable') return o?.type ?? 'none';
+            return JSON.stringify([o.preemption?.nodeName, o.preemption?.victims.map((v) => v.name)]);
+          };
+          const a = outcome(true);
+          const b = outcome(false);
+          if (a !== b) throw new Error(`incremental ${a} vs re-run ${b}`);
+          if (process.env["DEBUG_PRE"] !== undefined) console.log(a);
+        },
+      ),
+      { seed: 77, numRuns: 200 },
+    );
+  });
+});
