@@ -103,6 +103,18 @@ export function validateObjectMeta(meta: ObjectMeta, namespaced: boolean, nameRu
 
 // ───────────────────────────── resources ─────────────────────────────
 
+/**
+ * kubesim holds amounts as exact JS numbers below 2^53: cpu in milli-units (up to 9·10^12 cores)
+ * and everything else in whole units (up to 8 PiB of memory). Larger amounts are rejected so that
+ * milliValue()/value() stay exact everywhere downstream.
+ */
+const MAX_SAFE_MILLI_NANOS = BigInt(Number.MAX_SAFE_INTEGER) * 1_000_000n;
+const MAX_SAFE_UNIT_NANOS = BigInt(Number.MAX_SAFE_INTEGER) * 1_000_000_000n;
+
+function isCpuLike(name: string): boolean {
+  return name === 'cpu' || name.endsWith('.cpu');
+}
+
 const STANDARD_CONTAINER_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
 
 function isResourceName(name: string): boolean {
@@ -120,6 +132,9 @@ export function validateResourceList(list: ResourceList | undefined, path: strin
     const q = parseQuantity(text);
     if (!q.ok) errs.push(invalid(p, text, q.error));
     else if (q.quantity.nanos < 0n) errs.push(invalid(p, text, 'must be greater than or equal to 0'));
+    else if (q.quantity.nanos > (isCpuLike(name) ? MAX_SAFE_MILLI_NANOS : MAX_SAFE_UNIT_NANOS)) {
+      errs.push(invalid(p, text, `must be at most ${isCpuLike(name) ? '9007199254740991m' : '9007199254740991'} (kubesim counts resources in exact numbers)`));
+    }
   }
   return errs;
 }
