@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import {
@@ -23,6 +23,7 @@ import {
 } from './common.js';
 import { runCommand } from './run.js';
 import { showcaseCommand } from './showcase.js';
+import { fuzzCommand, parseFaultKinds } from './fuzz.js';
 import { SCHEDULER_POLICIES } from './policies.js';
 
 /** Builds the command tree; each action returns its exit code through `setExit`. */
@@ -112,6 +113,28 @@ function program(setExit: (code: number) => void): Command {
       }
       process.stdout.write(`${out.filter((l) => l !== '').join('\n')}\n`);
       setExit(EXIT_OK);
+    });
+
+  cli
+    .command('fuzz')
+    .description('random fault schedules (fast-check) over a scenario; on a violation, shrinks and writes counterexample.yaml')
+    .argument('<scenario>', 'scenario YAML file or built-in scenario name')
+    .option('--runs <n>', 'number of random schedules', '50')
+    .option('--seed <n>', 'fuzzer seed (the same seed generates the same schedules)', '1')
+    .option('--faults <kinds>', `fault kinds to draw from (comma-separated: ${FAULT_KINDS.join(', ')})`)
+    .option('--out <dir>', 'where counterexample.yaml goes (default out/<scenario>/fuzz)')
+    .option('--quiet', 'no progress', false)
+    .action((arg: string, opts: { runs: string; seed: string; faults?: string; out?: string; quiet: boolean }) => {
+      const loaded = loadScenarioArg(arg);
+      setExit(
+        fuzzCommand(loaded, {
+          runs: parsePositiveInt('--runs', opts.runs, 50),
+          seed: parseSeedOption(opts.seed) ?? 1,
+          kinds: parseFaultKinds(opts.faults),
+          out: opts.out ?? join('out', loaded.scenario.name, 'fuzz'),
+          quiet: opts.quiet,
+        }),
+      );
     });
 
   cli

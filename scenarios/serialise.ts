@@ -147,6 +147,7 @@ export function scenarioToData(sc: Scenario): Record<string, unknown> {
         heartbeatInterval: dur(c.etcd.heartbeatIntervalUs),
         electionTimeout: dur(c.etcd.electionTimeoutUs),
         fsyncLatency: latency(c.etcd.fsyncLatency),
+        ...(c.etcd.unsafeCommitWithoutQuorum === true ? { unsafeCommitWithoutQuorum: true } : {}),
       },
       nodes: c.nodePools.map((p) => ({
         count: p.count,

@@ -25,21 +25,29 @@ export class ConvergenceTracker {
     return this.changes[this.changes.length - 1]?.converged ?? false;
   }
 
-  /**
-   * First time ≥ fromUs after which the predicate holds through windowEndUs (exclusive); undefined if
-   * it is not converged at the end of the window.
-   */
-  convergedAt(fromUs: Micros, windowEndUs: Micros): Micros | undefined {
-    let stateAtEnd = false;
-    let since: Micros = 0;
+  /** Whether the predicate held at `atUs` (the state after every change at or before it). */
+  private stateAt(atUs: Micros): boolean {
+    let state = false;
     for (const c of this.changes) {
-      if (c.atUs >= windowEndUs) break;
-      if (c.converged !== stateAtEnd) {
-        stateAtEnd = c.converged;
-        since = c.atUs;
-      }
+      if (c.atUs > atUs) break;
+      state = c.converged;
     }
-    if (!stateAtEnd) return undefined;
-    return Math.max(since, fromUs);
+    return state;
+  }
+
+  /**
+   * The first time t ≥ fromUs from which the predicate holds until `windowEnd(t)` (the next fault
+   * injected after t, or the end of the run); undefined if there is none. A later fault that strikes
+   * before convergence does not make the earlier one "never converged": both converge together.
+   */
+  convergedAt(fromUs: Micros, windowEnd: (t: Micros) => Micros): Micros | undefined {
+    const candidates = [fromUs, ...this.changes.filter((c) => c.converged && c.atUs > fromUs).map((c) => c.atUs)];
+    for (const t of candidates) {
+      if (!this.stateAt(t)) continue;
+      const end = windowEnd(t);
+      const broken = this.changes.some((c) => !c.converged && c.atUs > t && c.atUs < end);
+      if (!broken) return t;
+    }
+    return undefined;
   }
 }

@@ -156,9 +156,8 @@ function convergenceOf(windows: readonly FaultWindow[], tracker: ConvergenceTrac
   const fired = windows.filter((w) => w.fired);
   return fired.map((w) => {
     const fromUs = w.healedUs !== undefined && w.healedUs <= endUs ? w.healedUs : w.injectedUs;
-    // A later fault starts a new story: convergence must hold until then (or the end of the run).
-    const next = fired.find((o) => o.injectedUs > fromUs);
-    const windowEnd = next === undefined ? endUs + 1 : next.injectedUs;
+    // Converged means: and stays so until the next fault is injected (or the run ends).
+    const windowEnd = (t: Micros): Micros => fired.find((o) => o.injectedUs > t)?.injectedUs ?? endUs + 1;
     const at = w.healedUs !== undefined && w.healedUs > endUs ? undefined : tracker.convergedAt(fromUs, windowEnd);
     return {
       fault: w.label,

@@ -39,6 +39,8 @@ export interface EtcdSpec {
   readonly electionTimeoutUs: Micros;
   /** Disk fsync latency of etcd hosts; default median 2ms, p99 10ms. */
   readonly fsyncLatency: LatencySpec;
+  /** DELIBERATELY BROKEN: leaders commit without a quorum. Only for showing that the checkers and the fuzzer catch it. */
+  readonly unsafeCommitWithoutQuorum?: boolean;
 }
 
 export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';

@@ -41,8 +41,8 @@ class StoreInstallation implements Installation {
   private readonly durability = new DurabilityChecker();
   private readonly history: History;
   private readonly memberHost = new Map<string, string>();
-  /** Members that believe they lead, by endpoint → since when. */
-  private readonly believers = new Map<string, Micros>();
+  /** Members that believe they lead, by endpoint → the term they lead. */
+  private readonly believers = new Map<string, number>();
   private splitSinceUs: Micros | undefined;
   private splitTotalUs = 0;
   private leaderChanges = 0;
@@ -83,6 +83,7 @@ class StoreInstallation implements Installation {
           heartbeatUs: etcd.heartbeatIntervalUs,
           electionTimeoutUs: etcd.electionTimeoutUs,
           recorder,
+          ...(etcd.unsafeCommitWithoutQuorum === true ? { unsafeCommitWithoutQuorum: true } : {}),
         }),
       );
     });
@@ -106,7 +107,7 @@ class StoreInstallation implements Installation {
           this.leaderChanges++;
           if (this.leaderLostUs !== undefined) this.failoverSeconds.push(round((timeUs - this.leaderLostUs) / 1e6));
           this.leaderLostUs = undefined;
-          this.setBelief(timeUs, endpoint, true);
+          this.setBelief(timeUs, endpoint, true, term);
           state.storeLeader = endpoint;
           state.storeTerm = Math.max(state.storeTerm, term);
           state.leaderEndpoints.set('etcd', endpoint);
@@ -139,6 +140,7 @@ class StoreInstallation implements Installation {
         return;
       case 'host.resumed':
         this.pausedHosts.delete(endpoint);
+        this.hostBack(timeUs, endpoint);
         return;
       default:
         return;
@@ -154,6 +156,21 @@ class StoreInstallation implements Installation {
     }
   }
 
+  /**
+   * A paused host resumed: a member on it that still leads the newest term (nobody replaced it
+   * meanwhile) is the acting leader again, and no failover happened.
+   */
+  private hostBack(_timeUs: Micros, host: string): void {
+    const state = this.ctx.state;
+    if (state.storeLeader !== '') return;
+    for (const [member, term] of this.believers) {
+      if (this.memberHost.get(member) !== host || term < state.storeTerm) continue;
+      state.storeLeader = member;
+      state.leaderEndpoints.set('etcd', member);
+      this.leaderLostUs = undefined;
+    }
+  }
+
   private leaderGone(timeUs: Micros, member: string): void {
     const state = this.ctx.state;
     if (state.storeLeader !== member) return;
@@ -162,8 +179,8 @@ class StoreInstallation implements Installation {
     this.leaderLostUs ??= timeUs;
   }
 
-  private setBelief(timeUs: Micros, member: string, leads: boolean): void {
-    if (leads) this.believers.set(member, timeUs);
+  private setBelief(timeUs: Micros, member: string, leads: boolean, term = 0): void {
+    if (leads) this.believers.set(member, term);
     else this.believers.delete(member);
     const split = this.believers.size >= 2;
     if (split && this.splitSinceUs === undefined) {
