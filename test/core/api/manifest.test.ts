@@ -123,3 +123,16 @@ spec:
     assert.deepEqual(fieldPathSegments('spec.containers[0].image'), ['spec', 'containers', '0', 'image']);
   });
 });
+
+describe('manifests from the Kubernetes documentation', () => {
+  it('load unchanged, one object per document', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(new URL('./fixtures/docs-examples.yaml', import.meta.url), 'utf8');
+    const r = loadManifests(text, 'docs-examples.yaml');
+    assert.ok(r.ok, r.ok ? '' : r.errors.map(formatManifestError).join('\n'));
+    assert.deepEqual(r.objects.map((o) => o.object.kind), [
+      'Deployment', 'HorizontalPodAutoscaler', 'LimitRange', 'ResourceQuota', 'Role', 'RoleBinding', 'PriorityClass',
+      'Pod', 'Pod', 'Pod', 'Pod', 'Pod', 'Pod', 'Pod', 'Namespace',
+    ]);
+  });
+});
