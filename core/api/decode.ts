@@ -4,8 +4,8 @@
  * field validation reports them. Semantic checks (ranges, formats, required fields) are left to
  * validation.ts so that both run and report together with paths.
  */
-import type { FieldError } from './field-error.js';
-import { child, index, key, typeInvalid, required, invalid } from './field-error.js';
+import type { FieldError } from './fieldError.js';
+import { child, index, key, typeInvalid, required, invalid } from './fieldError.js';
 import type { Schema } from './schema.js';
 import { KIND_SCHEMAS } from './schema.js';
 import type { KubeObject } from './types.js';

@@ -8,7 +8,7 @@ export * from './registry.js';
 export * from './quantity.js';
 export * from './labels.js';
 export * from './names.js';
-export * from './field-error.js';
+export * from './fieldError.js';
 export * from './status.js';
 export { decodeObject, decodeValue } from './decode.js';
 export type { DecodeResult } from './decode.js';

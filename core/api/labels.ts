@@ -9,8 +9,8 @@
  *   as metav1.LabelSelectorAsSelector(nil) returns labels.Nothing().
  */
 import type { LabelSelector, LabelSelectorRequirement, StringMap } from './types.js';
-import type { FieldError } from './field-error.js';
-import { child, index, invalid, key as keyPath, required, notSupported, forbidden } from './field-error.js';
+import type { FieldError } from './fieldError.js';
+import { child, index, invalid, key as keyPath, required, notSupported, forbidden } from './fieldError.js';
 import { isQualifiedName, isValidLabelValue } from './names.js';
 
 /** A compiled selector: cheap to call repeatedly (the scheduler matches many pods per cycle). */

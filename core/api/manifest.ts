@@ -9,8 +9,8 @@
  * which manifests in the wild rarely rely on.
  */
 import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
-import type { FieldError } from './field-error.js';
-import { fieldErrorMessage } from './field-error.js';
+import type { FieldError } from './fieldError.js';
+import { fieldErrorMessage } from './fieldError.js';
 import { decodeObject } from './decode.js';
 import { validateObject } from './validation.js';
 import type { KubeObject } from './types.js';

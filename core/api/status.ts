@@ -3,8 +3,8 @@
  * to core/apiserver/status.ts's Status (which the API server returns), so results flow through
  * without conversion; defined here so core/api does not depend on the layer above it.
  */
-import type { FieldError } from './field-error.js';
-import { fieldErrorMessage, formatFieldError } from './field-error.js';
+import type { FieldError } from './fieldError.js';
+import { fieldErrorMessage, formatFieldError } from './fieldError.js';
 
 export type StatusReason =
   | 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Gone' | 'Expired'

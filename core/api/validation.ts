@@ -7,8 +7,8 @@
  * undefaulted objects, so fields that defaulting fills (restartPolicy, strategy, namespace…) are
  * accepted when absent.
  */
-import type { FieldError } from './field-error.js';
-import { child, index, key, required, invalid, notSupported, forbidden, duplicate, tooLong } from './field-error.js';
+import type { FieldError } from './fieldError.js';
+import { child, index, key, required, invalid, notSupported, forbidden, duplicate, tooLong } from './fieldError.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from './names.js';
 import { compileSelector, isEmptySelector, validateLabels, validateLabelSelector } from './labels.js';
 import { compareQuantity, parseQuantity } from './quantity.js';

@@ -10,7 +10,7 @@
  * Every stage returns a value; expected denials never throw.
  */
 import type { KubeObject } from '../types.js';
-import type { FieldError } from '../field-error.js';
+import type { FieldError } from '../fieldError.js';
 import type { Status } from '../status.js';
 import { invalidStatus } from '../status.js';
 import { validateObject, validateUpdate } from '../validation.js';

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { validateObject, validateUpdate } from '../../../core/api/validation.js';
 import { decodeObject } from '../../../core/api/decode.js';
 import { loadManifests } from '../../../core/api/manifest.js';
-import { formatFieldError } from '../../../core/api/field-error.js';
+import { formatFieldError } from '../../../core/api/fieldError.js';
 import { applyDefaults } from '../../../core/api/admission/defaults.js';
 import type { KubeObject, Pod } from '../../../core/api/types.js';
 
