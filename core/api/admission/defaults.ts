@@ -46,7 +46,16 @@ function defaultContainer(c: Container, requestsFromLimits: boolean): Container 
   // A pod (not a template) with limits but no requests gets requests equal to its limits.
   const limits = c.resources?.limits;
   if (requestsFromLimits && limits !== undefined) {
-    out.resources = { ...c.resources, requests: { ...limits, ...(c.resources?.requests ?? {}) } };
+    const requests: Record<string, string> = { ...(c.resources?.requests ?? {}) };
+    let added = false;
+    for (const [name, value] of Object.entries(limits)) {
+      if (requests[name] === undefined) {
+        requests[name] = value;
+        added = true;
+      }
+    }
+    // Keep the object as it was when nothing is missing, so defaulting twice changes nothing.
+    if (added) out.resources = { ...c.resources, requests };
   }
   return out;
 }

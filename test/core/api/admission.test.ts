@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import type { KubeObject, LimitRange, Namespace, Pod, ResourceQuota, Deployment } from '../../../core/api/types.js';
 import type { AdmissionAttributes, AdmissionView } from '../../../core/api/admission/types.js';
 import { mutatingAdmission, validatingAdmission, schemaValidationStatus } from '../../../core/api/admission/chain.js';
@@ -208,5 +209,35 @@ describe('schema validation status', () => {
     const s = schemaValidationStatus(next, d);
     assert.ok(s !== undefined);
     assert.match(s.message, /spec\.selector: Invalid value: .*: field is immutable/);
+  });
+});
+
+const ADMISSION_SEED = 4246;
+const cpuArb = fc.option(fc.constantFrom('0', '10m', '100m', '250m', '1', '1500m', '4'), { nil: undefined });
+const listArb = fc.record({ cpu: cpuArb, memory: fc.option(fc.constantFrom('1Mi', '64Mi', '1Gi'), { nil: undefined }) })
+  .map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as Record<string, string>);
+
+describe(`admission properties (fast-check seed ${ADMISSION_SEED})`, () => {
+  it('admission never throws; every denial is a 403 Status naming the pod', () => {
+    fc.assert(fc.property(listArb, listArb, listArb, listArb, listArb, fc.option(listArb, { nil: undefined }), (requests, lims, min, max, def, hard) => {
+      const lr: LimitRange = { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'l', namespace: 'dev' }, spec: { limits: [{ type: 'Container', min, max, default: def }] } };
+      const objs: KubeObject[] = [dev, lr];
+      if (hard !== undefined) objs.push({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'dev' }, spec: { hard: Object.fromEntries(Object.entries(hard).map(([k, v]) => [`requests.${k}`, v])) } });
+      const p = pod('p', 'dev', [{ name: 'c', image: 'x', resources: { requests, limits: lims } }]);
+      const m = mutatingAdmission(create('dev'), p, view(objs));
+      if (!m.ok) return false;
+      const v = validatingAdmission(create('dev'), m.object, view(objs));
+      return v.ok || (v.status.code === 403 && v.status.reason === 'Forbidden' && v.status.message.startsWith('pods "p" is forbidden: '));
+    }), { seed: ADMISSION_SEED, numRuns: 500 });
+  });
+  it('mutating admission is idempotent', () => {
+    fc.assert(fc.property(listArb, listArb, (requests, def) => {
+      const lr: LimitRange = { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'l', namespace: 'dev' }, spec: { limits: [{ type: 'Container', default: def }] } };
+      const p = pod('p', 'dev', [{ name: 'c', image: 'x', resources: { requests } }]);
+      const once = mutatingAdmission(create('dev'), p, view([dev, lr]));
+      if (!once.ok) return false;
+      const twice = mutatingAdmission(create('dev'), once.object, view([dev, lr]));
+      return twice.ok && JSON.stringify(twice.object) === JSON.stringify(once.object);
+    }), { seed: ADMISSION_SEED, numRuns: 300 });
   });
 });
