@@ -13,17 +13,17 @@ export const DEFAULT_TOLERATION_SECONDS = 300;
 
 /** Whether an existing toleration already covers `key`'s NoExecute taint (empty key or effect are wildcards). */
 function covers(t: Toleration, key: string): boolean {
-  const keyMatches = t.key === key || ((t.key === undefined || t.key === '') && t.operator === 'Exists');
+  const keyMatches = t.key === key || t.key === undefined || t.key === '';
   const effectMatches = t.effect === undefined || t.effect === 'NoExecute';
   return keyMatches && effectMatches;
 }
 
-/** Adds the two default tolerations to pods on create; other requests pass unchanged. */
+/** Adds the two default tolerations to pods on create and update (as upstream); other requests pass unchanged. */
 export function admitDefaultTolerationSeconds(
   attrs: AdmissionAttributes, obj: KubeObject,
   notReadySeconds = DEFAULT_TOLERATION_SECONDS, unreachableSeconds = DEFAULT_TOLERATION_SECONDS,
 ): MutateResult {
-  if (obj.kind !== 'Pod' || attrs.verb !== 'create' || (attrs.subresource ?? '') !== '') return { ok: true, object: obj };
+  if (obj.kind !== 'Pod' || (attrs.verb !== 'create' && attrs.verb !== 'update') || (attrs.subresource ?? '') !== '') return { ok: true, object: obj };
   const existing = obj.spec.tolerations ?? [];
   const added: Toleration[] = [];
   if (!existing.some((t) => covers(t, TAINT_NODE_NOT_READY))) {
