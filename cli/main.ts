@@ -20,10 +20,12 @@ import {
   parseDurationOption,
   parseSeedOption,
   parsePositiveInt,
+  parseSeedRange,
 } from './common.js';
 import { runCommand } from './run.js';
 import { showcaseCommand } from './showcase.js';
 import { fuzzCommand, parseFaultKinds } from './fuzz.js';
+import { compareCommand } from './compare.js';
 import { SCHEDULER_POLICIES } from './policies.js';
 
 /** Builds the command tree; each action returns its exit code through `setExit`. */
@@ -135,6 +137,22 @@ function program(setExit: (code: number) => void): Command {
           quiet: opts.quiet,
         }),
       );
+    });
+
+  cli
+    .command('compare')
+    .description('the scenario under each scheduler policy and seed (worker threads); comparison.csv and a mean ± 95% CI table')
+    .argument('<scenario>', 'scenario YAML file or built-in scenario name')
+    .requiredOption('--policies <names>', `comma-separated policies (${SCHEDULER_POLICIES.join(', ')})`)
+    .option('--seeds <range>', 'seeds: a range 1..20 or a list 1,2,3', '1..20')
+    .option('--out <dir>', 'where comparison.csv goes (default out/<scenario>/compare)')
+    .option('--quiet', 'no progress', false)
+    .action(async (arg: string, opts: { policies: string; seeds: string; out?: string; quiet: boolean }) => {
+      const loaded = loadScenarioArg(arg);
+      const policies = opts.policies.split(',').map((p) => p.trim()).filter((p) => p !== '');
+      const unknown = policies.filter((p) => !SCHEDULER_POLICIES.includes(p));
+      if (policies.length === 0 || unknown.length > 0) throw new UsageError(`unknown policy ${unknown.join(', ')}; see kubesim list policies (${SCHEDULER_POLICIES.join(', ')})`);
+      setExit(await compareCommand(loaded, { policies, seeds: parseSeedRange(opts.seeds), out: opts.out ?? join('out', loaded.scenario.name, 'compare'), quiet: opts.quiet }));
     });
 
   cli

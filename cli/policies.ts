@@ -1,6 +1,4 @@
-/**
- * Scheduler policies `--policy` and `compare --policies` accept. `default` is the upstream profile
- * (NodeResourcesFit LeastAllocated + BalancedAllocation, spread); more appear here as the scheduler
- * exposes them.
- */
-export const SCHEDULER_POLICIES: readonly string[] = ['default'];
+import { POLICY_NAMES } from '../core/scheduler/profiles.js';
+
+/** Scheduler policies `--policy` and `compare --policies` accept: the scheduler's profiles. */
+export const SCHEDULER_POLICIES: readonly string[] = POLICY_NAMES;

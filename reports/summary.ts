@@ -25,6 +25,7 @@ export function summaryFile(result: RunResult, meta: { readonly version: string;
     store: s.store,
     api: s.api,
     availability: s.availability,
+    placement: s.placement,
     components: s.components,
   };
 }

@@ -3,12 +3,16 @@ import { Mvcc } from '../store/mvcc.js';
 import type { LogCommand } from '../store/protocol.js';
 import type { StoreCommand, TxnOp } from '../store/mvccTypes.js';
 import type { Deployment, Node, Pod } from '../api/types.js';
+import { parseMilli } from '../api/quantity.js';
 import { SchedulerCheckers } from '../scheduler/checkers/schedulerCheckers.js';
 import type { ObservedState } from './observed.js';
 import { percentile, round, type Percentiles } from './summary.js';
 
 interface PodRecord {
   pod: Pod;
+  /** Node whose capacity this pod's CPU request currently occupies (bound, not yet gone). */
+  placedOn: string | undefined;
+  readonly cpuMilli: number;
   readonly createdUs: Micros;
   boundUs: Micros | undefined;
   readyUs: Micros | undefined;
@@ -37,6 +41,12 @@ export class ClusterObserver {
   private readonly schedulingLatencyMs: number[] = [];
   private readonly startupLatencyMs: number[] = [];
   private readonly bindsPerSecond = new Map<number, number>();
+  private readonly allocCpu = new Map<string, number>();
+  private readonly usedCpu = new Map<string, number>();
+  private readonly podsOnNode = new Map<string, number>();
+  private readonly utilisation: number[] = [];
+  private readonly fragmentation: number[] = [];
+  private maxNodesUsed = 0;
 
   constructor(private readonly state: ObservedState) {
     state.podsModelled = true;
@@ -67,8 +77,14 @@ export class ClusterObserver {
   private onOp(timeUs: Micros, op: TxnOp): void {
     if (op.key.startsWith(PODS)) this.onPod(timeUs, op.key, op.type === 'put' ? (op.value as Pod) : undefined);
     else if (op.key.startsWith(NODES)) {
-      if (op.type === 'put') this.checkers.onNode(timeUs, op.value as Node);
-      else this.checkers.onNodeDelete(timeUs, op.key.slice(NODES.length));
+      if (op.type === 'put') {
+        const n = op.value as Node;
+        this.checkers.onNode(timeUs, n);
+        this.allocCpu.set(n.metadata.name ?? '', cpuOf(n.status?.allocatable ?? n.status?.capacity));
+      } else {
+        this.checkers.onNodeDelete(timeUs, op.key.slice(NODES.length));
+        this.allocCpu.delete(op.key.slice(NODES.length));
+      }
     } else if (op.key.startsWith(DEPLOYMENTS)) {
       if (op.type === 'put') this.deployments.set(op.key, op.value as Deployment);
       else this.deployments.delete(op.key);
@@ -80,13 +96,14 @@ export class ClusterObserver {
     if (pod === undefined) {
       if (rec === undefined) return;
       this.setCounted(rec, 'none', false);
+      this.unplace(rec);
       this.pods.delete(key);
       this.checkers.onPodGone(timeUs, rec.pod.metadata.uid ?? key);
       return;
     }
     if (rec === undefined || (rec.pod.metadata.uid ?? '') !== (pod.metadata.uid ?? '')) {
       if (rec !== undefined) this.setCounted(rec, 'none', false);
-      rec = { pod, createdUs: timeUs, boundUs: undefined, readyUs: undefined, counted: 'none', ready: false };
+      rec = { pod, placedOn: undefined, cpuMilli: podCpuMilli(pod), createdUs: timeUs, boundUs: undefined, readyUs: undefined, counted: 'none', ready: false };
       this.pods.set(key, rec);
     }
     const wasBound = (rec.pod.spec.nodeName ?? '') !== '' && rec.boundUs !== undefined;
@@ -101,6 +118,9 @@ export class ClusterObserver {
       this.bindsPerSecond.set(second, (this.bindsPerSecond.get(second) ?? 0) + 1);
       this.schedulingLatencyMs.push((timeUs - rec.createdUs) / 1000);
       this.checkers.onBinding(timeUs, pod, node);
+      rec.placedOn = node;
+      this.usedCpu.set(node, (this.usedCpu.get(node) ?? 0) + rec.cpuMilli);
+      this.podsOnNode.set(node, (this.podsOnNode.get(node) ?? 0) + 1);
     }
     const terminating = pod.metadata.deletionTimestamp !== undefined;
     if (terminating && !wasTerminating) this.checkers.onPodTerminating(timeUs, pod.metadata.uid ?? key);
@@ -110,8 +130,50 @@ export class ClusterObserver {
       this.startupLatencyMs.push((timeUs - rec.createdUs) / 1000);
     }
     const phase = pod.status?.phase ?? 'Pending';
+    if (phase === 'Succeeded' || phase === 'Failed') this.unplace(rec);
     const counted = terminating ? 'terminating' : phase === 'Pending' ? 'pending' : phase === 'Running' ? 'running' : 'none';
     this.setCounted(rec, counted, !terminating && phase === 'Running' && ready);
+  }
+
+  private unplace(rec: PodRecord): void {
+    const node = rec.placedOn;
+    if (node === undefined) return;
+    rec.placedOn = undefined;
+    this.usedCpu.set(node, (this.usedCpu.get(node) ?? 0) - rec.cpuMilli);
+    this.podsOnNode.set(node, (this.podsOnNode.get(node) ?? 0) - 1);
+  }
+
+  /** Once per simulated second: CPU requested over allocatable, nodes in use, fragmentation of what is free. */
+  sample(): void {
+    let alloc = 0;
+    let used = 0;
+    let free = 0;
+    let maxFree = 0;
+    let nodesUsed = 0;
+    for (const [node, a] of this.allocCpu) {
+      const u = this.usedCpu.get(node) ?? 0;
+      alloc += a;
+      used += u;
+      const f = Math.max(0, a - u);
+      free += f;
+      maxFree = Math.max(maxFree, f);
+      if ((this.podsOnNode.get(node) ?? 0) > 0) nodesUsed++;
+    }
+    if (alloc === 0) return;
+    this.utilisation.push(used / alloc);
+    // The share of free CPU that no single pod could use because it is scattered over nodes.
+    this.fragmentation.push(free === 0 ? 0 : 1 - maxFree / free);
+    this.maxNodesUsed = Math.max(this.maxNodesUsed, nodesUsed);
+  }
+
+  placement(): { utilisationMean: number; utilisationMax: number; nodesUsed: number; fragmentation: number } {
+    const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+    return {
+      utilisationMean: round(mean(this.utilisation), 4),
+      utilisationMax: round(Math.max(0, ...this.utilisation), 4),
+      nodesUsed: this.maxNodesUsed,
+      fragmentation: round(mean(this.fragmentation), 4),
+    };
   }
 
   private setCounted(rec: PodRecord, counted: PodRecord['counted'], ready: boolean): void {
@@ -155,6 +217,18 @@ export class ClusterObserver {
       startupMs: pcts(this.startupLatencyMs),
     };
   }
+}
+
+function cpuOf(list: Readonly<Record<string, string>> | undefined): number {
+  const q = list?.['cpu'];
+  return q === undefined ? 0 : parseMilli(q);
+}
+
+/** Sum of the containers' CPU requests, millicores (what the scheduler reserves). */
+function podCpuMilli(pod: Pod): number {
+  let total = 0;
+  for (const c of pod.spec.containers) total += cpuOf(c.resources?.requests);
+  return total;
 }
 
 function pcts(samples: readonly number[]): Percentiles {

@@ -137,6 +137,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     store: parts.store,
     api: parts.api,
     availability: parts.availability,
+    placement: parts.placement,
     components: installed.map(({ entry }) => entry.name),
   };
   // Stable by time: events at one instant keep the order in which they happened.

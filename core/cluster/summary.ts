@@ -49,6 +49,8 @@ export interface RunSummary {
     rejectedByStage: { authentication: number; authorization: number; mutating: number; schema: number; validating: number };
   };
   availability: { apiWritableFraction: number | null };
+  /** Placement quality (scheduler policy comparisons): CPU requested / allocatable, sampled each second. */
+  placement: { utilisationMean: number; utilisationMax: number; nodesUsed: number; fragmentation: number; preemptions: number; reschedules: number };
   /** Components wired into this run (the rest of the figures are 0/null because they are absent). */
   components: string[];
 }
@@ -68,6 +70,7 @@ export function emptySummaryParts(): SummaryBuilder {
       rejectedByStage: { authentication: 0, authorization: 0, mutating: 0, schema: 0, validating: 0 },
     },
     availability: { apiWritableFraction: null },
+    placement: { utilisationMean: 0, utilisationMax: 0, nodesUsed: 0, fragmentation: 0, preemptions: 0, reschedules: 0 },
   };
 }
 

@@ -58,8 +58,19 @@ class ClusterStateInstallation implements Installation {
     return this.observer.converged();
   }
 
+  private preemptions = 0;
+  private reschedules = 0;
+
+  sample(): void {
+    this.observer.sample();
+  }
+
   /** Notable happenings reported by the components become events.csv rows. */
   observe(timeUs: Micros, _endpoint: string, obs: Observation): void {
+    if (obs.type === 'scheduler.preempted') {
+      this.preemptions++;
+      this.reschedules += Array.isArray(obs['victims']) ? obs['victims'].length : 0;
+    } else if (obs.type === 'pod.evicted') this.reschedules++;
     const kind = EVENT_KINDS[obs.type];
     if (kind === undefined) return;
     const detail = typeof obs.detail === 'string' ? obs.detail : typeof obs['node'] === 'string' ? obs['node'] : '';
@@ -80,6 +91,7 @@ class ClusterStateInstallation implements Installation {
     const f = this.observer.figures(endUs);
     summary.scheduling = { podsBound: f.podsBound, throughputPerSec: f.throughputPerSec, latencyMs: f.latencyMs };
     summary.podStartup = { latencyMs: f.startupMs };
+    summary.placement = { ...this.observer.placement(), preemptions: this.preemptions, reschedules: this.reschedules };
   }
 }
 
