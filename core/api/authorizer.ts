@@ -21,10 +21,17 @@ export interface AuthorizationView {
   list(resource: string, namespace?: string): readonly KubeObject[];
 }
 
+/** Merged lists, cached by the stored list's identity (see rbac.ts on why that is safe). */
+const mergedCache = new WeakMap<readonly KubeObject[], readonly KubeObject[]>();
+
 function withBootstrap(stored: readonly KubeObject[], defaults: readonly KubeObject[]): readonly KubeObject[] {
   if (stored.length === 0) return defaults;
+  const cached = mergedCache.get(stored);
+  if (cached !== undefined) return cached;
   const names = new Set(stored.map((o) => o.metadata.name));
-  return [...stored, ...defaults.filter((d) => !names.has(d.metadata.name))];
+  const merged = [...stored, ...defaults.filter((d) => !names.has(d.metadata.name))];
+  mergedCache.set(stored, merged);
+  return merged;
 }
 
 /** An RBAC source over the view with the bootstrap policy underneath. */

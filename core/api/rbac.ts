@@ -60,32 +60,103 @@ export function subjectMatches(s: Subject, user: UserInfo, bindingNamespace: str
   }
 }
 
-function byName<T extends KubeObject>(objects: readonly KubeObject[], kind: T['kind']): Map<string, T> {
+/**
+ * Name index of a role list, cached by the list's identity: the API server's caches hand back the
+ * same array until the roles change, so authorizing a request does not rebuild the index. The cache
+ * only saves work; results are the same with or without it.
+ */
+const nameIndexCache = new WeakMap<readonly KubeObject[], Map<string, KubeObject>>();
+
+function byName<T extends KubeObject>(objects: readonly KubeObject[], kind: T['kind']): ReadonlyMap<string, T> {
+  const cached = nameIndexCache.get(objects);
+  if (cached !== undefined) return cached as Map<string, T>;
   const m = new Map<string, T>();
   for (const o of objects) if (o.kind === kind) m.set(o.metadata.name ?? '', o as T);
+  nameIndexCache.set(objects, m);
   return m;
+}
+
+/**
+ * Rules granted cluster-wide to a user, cached by (bindings list, roles list, user): most requests
+ * come from a handful of component identities, so the binding scan runs once per identity until
+ * RBAC objects change (the caches hand back new arrays then).
+ */
+const clusterRulesCache = new WeakMap<readonly KubeObject[], WeakMap<readonly KubeObject[], Map<string, readonly PolicyRule[]>>>();
+
+function clusterRulesFor(user: UserInfo, bindings: readonly KubeObject[], roleList: readonly KubeObject[]): readonly PolicyRule[] {
+  let byRoles = clusterRulesCache.get(bindings);
+  if (byRoles === undefined) {
+    byRoles = new WeakMap();
+    clusterRulesCache.set(bindings, byRoles);
+  }
+  let byUser = byRoles.get(roleList);
+  if (byUser === undefined) {
+    byUser = new Map();
+    byRoles.set(roleList, byUser);
+  }
+  const userKey = `${user.name}\u0000${user.groups.join('\u0000')}`;
+  const cached = byUser.get(userKey);
+  if (cached !== undefined) return cached;
+  const roles = byName<ClusterRole>(roleList, 'ClusterRole');
+  const rules: PolicyRule[] = [];
+  for (const o of bindings) {
+    if (o.kind !== 'ClusterRoleBinding') continue;
+    const b: ClusterRoleBinding = o;
+    if (b.roleRef.kind !== 'ClusterRole' || !(b.subjects ?? []).some((s) => subjectMatches(s, user, ''))) continue;
+    rules.push(...(roles.get(b.roleRef.name)?.rules ?? []));
+  }
+  byUser.set(userKey, rules);
+  return rules;
+}
+
+/** What a rule set grants for one (verb, group, resource, subresource): everything, or some names. */
+interface Grant {
+  readonly any: boolean;
+  readonly names: ReadonlySet<string>;
+}
+
+/** Grants per rule set and request shape; bounded by the verbs × resources actually requested. */
+const grantCache = new WeakMap<readonly PolicyRule[], Map<string, Grant>>();
+
+function grantFor(rules: readonly PolicyRule[], req: RbacRequest): Grant {
+  let byShape = grantCache.get(rules);
+  if (byShape === undefined) {
+    byShape = new Map();
+    grantCache.set(rules, byShape);
+  }
+  const shape = `${req.verb}\u0000${req.apiGroup}\u0000${req.resource}\u0000${req.subresource ?? ''}`;
+  const cached = byShape.get(shape);
+  if (cached !== undefined) return cached;
+  let any = false;
+  const names = new Set<string>();
+  for (const r of rules) {
+    if (!has(r.verbs, req.verb) || !has(r.apiGroups, req.apiGroup) || !resourceMatches(r, req.resource, req.subresource ?? '')) continue;
+    const rn = r.resourceNames ?? [];
+    if (rn.length === 0) any = true;
+    else for (const n of rn) names.add(n);
+  }
+  const grant: Grant = { any, names };
+  byShape.set(shape, grant);
+  return grant;
 }
 
 /** Authorizes a request against the RBAC objects in `source`. */
 export function rbacAuthorize(req: RbacRequest, source: RbacPolicySource): AuthorizationDecision {
-  const clusterRoles = byName<ClusterRole>(source.list('clusterroles'), 'ClusterRole');
-  const anyRuleAllows = (rules: readonly PolicyRule[] | undefined): boolean => (rules ?? []).some((r) => ruleAllows(r, req));
-
-  for (const o of source.list('clusterrolebindings')) {
-    if (o.kind !== 'ClusterRoleBinding') continue;
-    const b: ClusterRoleBinding = o;
-    if (!(b.subjects ?? []).some((s) => subjectMatches(s, req.user, ''))) continue;
-    if (b.roleRef.kind === 'ClusterRole' && anyRuleAllows(clusterRoles.get(b.roleRef.name)?.rules)) return { allowed: true };
-  }
+  const clusterRoleList = source.list('clusterroles');
+  const grant = grantFor(clusterRulesFor(req.user, source.list('clusterrolebindings'), clusterRoleList), req);
+  if (grant.any || (req.name !== undefined && grant.names.has(req.name))) return { allowed: true };
   const ns = req.namespace ?? '';
   if (ns !== '') {
+    const bindings = source.list('rolebindings', ns);
+    if (bindings.length === 0) return { allowed: false, reason: '' };
     const roles = byName<Role>(source.list('roles', ns), 'Role');
-    for (const o of source.list('rolebindings', ns)) {
+    const clusterRoles = byName<ClusterRole>(clusterRoleList, 'ClusterRole');
+    for (const o of bindings) {
       if (o.kind !== 'RoleBinding') continue;
       const b: RoleBinding = o;
       if (!(b.subjects ?? []).some((s) => subjectMatches(s, req.user, ns))) continue;
       const rules = b.roleRef.kind === 'Role' ? roles.get(b.roleRef.name)?.rules : clusterRoles.get(b.roleRef.name)?.rules;
-      if (anyRuleAllows(rules)) return { allowed: true };
+      if ((rules ?? []).some((r) => ruleAllows(r, req))) return { allowed: true };
     }
   }
   return { allowed: false, reason: '' };

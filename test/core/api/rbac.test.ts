@@ -161,3 +161,21 @@ describe(`authorization properties (fast-check seed ${SEED})`, () => {
     }), { seed: SEED, numRuns: 1000 });
   });
 });
+
+describe(`RBAC caching (fast-check seed ${SEED})`, () => {
+  it('cached decisions equal a naive evaluation, across repeated requests on stable lists', () => {
+    fc.assert(fc.property(fc.array(ruleArb, { maxLength: 4 }), fc.array(fc.record({ ...{ verbs: fc.constant(['get']) }, apiGroups: fc.constant(['']), resources: fc.constant(['pods']), resourceNames: fc.subarray(['x', 'y'], { minLength: 1 }) }), { maxLength: 2 }), fc.array(requestArb, { minLength: 1, maxLength: 6 }), fc.constantFrom('bob', 'alice'), (rules, named, requests, who) => {
+      const role = cr('r', [...rules, ...named]);
+      const binding: ClusterRoleBinding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'b' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'r' }, subjects: [{ kind: 'User', name: 'bob' }] };
+      const roles: readonly KubeObject[] = [role];
+      const bindings: readonly KubeObject[] = [binding];
+      const source = { list: (r: string) => (r === 'clusterroles' ? roles : r === 'clusterrolebindings' ? bindings : []) };
+      const user = { name: who, groups: [] };
+      return requests.every((r) => {
+        const request = { ...r, user, subresource: r.subresource ?? '' };
+        const naive = who === 'bob' && (role.rules ?? []).some((rule) => ruleAllows(rule, request));
+        return rbacAuthorize(request, source).allowed === naive && rbacAuthorize(request, source).allowed === naive;
+      });
+    }), { seed: SEED, numRuns: 1000 });
+  });
+});
