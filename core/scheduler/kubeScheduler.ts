@@ -1,6 +1,6 @@
 import type { Component, Context, EndpointId, Message, TimerTag } from '../../sim/component.js';
 import type { Micros } from '../../sim/time.js';
-import { s } from '../../sim/time.js';
+import { ms, s } from '../../sim/time.js';
 import type { Node, Pod } from '../api/types.js';
 import type { ApiResult, FencingToken } from '../apiserver/protocol.js';
 import { ApiClient } from '../client/apiClient.js';
@@ -21,6 +21,7 @@ const LEASE_NAMESPACE = 'kube-system';
 const LE_NS = 'sched-leader-election';
 /** Upstream flushes pods unschedulable for too long every 30 s. */
 const UNSCHEDULABLE_FLUSH_US: Micros = s(30);
+const SYNC_POLL_US: Micros = ms(100);
 
 export interface KubeSchedulerConfig {
   /** Endpoint names of the kube-apiservers. */
@@ -194,6 +195,14 @@ export class KubeScheduler implements Component {
     });
     term.nodes.start(ctx);
     term.pods.start(ctx);
+    // Informers report synced only after delivering their first list, so poll as client-go's
+    // WaitForCacheSync does (every 100 ms) and start the loop once both are synced.
+    const waitForSync = (c: Context): void => {
+      if (!term.alive) return;
+      if (term.pods.hasSynced() && term.nodes.hasSynced()) this.kick(c, term);
+      else client.timers.set(c, SYNC_POLL_US, waitForSync);
+    };
+    client.timers.set(ctx, SYNC_POLL_US, waitForSync);
     const flush = (c: Context): void => {
       if (!term.alive) return;
       this.kick(c, term);
