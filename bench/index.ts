@@ -1,9 +1,16 @@
 // `npm run bench` runs every benchmark and prints a table; `npm run bench -- NAME… --json` runs the
 // named ones and prints one JSON object per line (SPEC.md). Wall-clock figures live only here.
 import { benchKernel } from './kernel.js';
+import { benchScheduler } from './scheduler.js';
+import { benchFigure16, benchStore } from './store.js';
 import type { BenchRow, Benchmark } from './result.js';
 
-const BENCHMARKS: ReadonlyMap<string, Benchmark> = new Map<string, Benchmark>([['kernel', benchKernel]]);
+const BENCHMARKS: ReadonlyMap<string, Benchmark> = new Map<string, Benchmark>([
+  ['kernel', benchKernel],
+  ['store', benchStore],
+  ['figure16', benchFigure16],
+  ['scheduler', benchScheduler],
+]);
 
 function formatValue(value: number): string {
   if (!Number.isFinite(value)) return '—';
