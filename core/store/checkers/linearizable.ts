@@ -195,8 +195,19 @@ export function checkLinearizable(history: readonly HistoryOp[], options: Linear
     // allowed outcomes, so success here is a valid linearization of the whole history and skips the
     // blow-up of placing every ambiguous write everywhere. Only if that fails is the full search run.
     const observed = new Set<unknown>();
-    for (const op of ops) if (op.outcome === 'ok' && op.output?.type === 'read') observed.add(op.output.value);
-    const reduced = ops.filter((op) => op.outcome !== 'unknown' || op.input.type === 'get' || (op.input.type !== 'delete' && !(op.input.type === 'cas' && op.input.del) && observed.has(op.input.value)));
+    let absenceSeen = false;
+    for (const op of ops) {
+      if (op.outcome !== 'ok' || op.output?.type !== 'read') continue;
+      if (op.output.modRevision === 0) absenceSeen = true;
+      else observed.add(op.output.value);
+    }
+    const mayMatter = (op: HistoryOp): boolean => {
+      const input = op.input;
+      if (input.type === 'get') return true;
+      if (input.type === 'delete' || (input.type === 'cas' && input.del)) return absenceSeen;
+      return observed.has(input.value);
+    };
+    const reduced = ops.filter((op) => op.outcome !== 'unknown' || mayMatter(op));
     if (reduced.length < ops.length && checkKey(reduced, { steps: Math.min(budget.steps, 50_000) }).verdict === 'ok') continue;
     const { verdict, stuckAtUs } = checkKey(ops, budget);
     if (verdict === 'violation') {
