@@ -36,8 +36,8 @@ class Prober implements Component {
       qps: 1000,
       burst: 1000,
       requestTimeoutUs: PROBE_TIMEOUT_US,
-      // Re-try a suspect server soon: the prober measures availability, it should not stay away from a server.
-      suspectCooldownUs: s(2),
+      // An LB health check keeps a dead server out of rotation for a while (client default: 10 s).
+      suspectCooldownUs: s(30),
     });
     this.client.start(ctx);
     ctx.setTimer(s(1), PROBE);
