@@ -22,19 +22,19 @@ function inWorker(req: WorkerRequest): Promise<WorkerReply> {
 }
 
 describe('determinism', () => {
-  const path = resolveScenarioPath('etcd-leader-crash') ?? '';
+  const path = resolveScenarioPath('scheduler-leader-crash') ?? '';
   const loaded = loadScenarioFile(path);
   assert.ok(loaded.ok);
 
   it('twice in one process and once in a worker thread: same trace hash and CSV bytes', async () => {
     if (!loaded.ok) return;
-    const a = runScenario(loaded.scenario, { seed: 11 });
-    const b = runScenario(loaded.scenario, { seed: 11 });
+    const a = runScenario(loaded.scenario, { seed: 11, untilUs: 80_000_000 });
+    const b = runScenario(loaded.scenario, { seed: 11, untilUs: 80_000_000 });
     assert.equal(a.summary.traceHash, b.summary.traceHash);
     assert.equal(metricsCsv(a.metrics), metricsCsv(b.metrics));
     assert.equal(eventsCsv(a.events), eventsCsv(b.events));
     assert.deepEqual(a.summary, b.summary);
-    const w = await inWorker({ scenarioPath: path, seed: 11 });
+    const w = await inWorker({ scenarioPath: path, seed: 11, untilUs: 80_000_000 });
     assert.ok(w.ok, w.ok ? '' : w.error);
     if (!w.ok) return;
     assert.equal(w.traceHash, a.summary.traceHash);
