@@ -165,6 +165,22 @@ spec: {containers: [{name: c, image: x}]}
     ]);
   });
 
+  it('decodes inline manifests with the API model and locates their errors in the scenario', () => {
+    const errors = errorsOf(`${HEAD}spec:
+  workload:
+    - at: 0s
+      apply:
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers:
+            - {name: c, image: x, imagePullPolicy: Sometimes}
+`);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0] ?? '', /^bad\.yaml:13:\d+: spec\.workload\[0\]\.apply\.spec\.containers\[0\]\.imagePullPolicy: /);
+  });
+
   it('rejects renewDeadline ≤ 1.2 × retryPeriod, unknown fields, and stacked etcd larger than the masters', () => {
     const errors = errorsOf(`${HEAD}spec:
   cluster:
