@@ -253,8 +253,12 @@ export class StoreClient {
   /** Handles a store response; returns false if the message is not for the store client. */
   handleMessage(ctx: Context, from: EndpointId, message: Message): boolean {
     if (!isStoreResponse(message)) return false;
-    void ctx;
-    void from;
+    if ((message.type === 'store/watchEvents' || message.type === 'store/watchCompacted') && !this.watches.has(message.watchId)) {
+      // A watch of an earlier incarnation or a cancelled one: tell the member to stop feeding it.
+      const cancel: StoreRequest = { type: 'store/cancelWatch', watchId: message.watchId };
+      ctx.send(from, cancel, 64);
+      return true;
+    }
     this.onResponse(message);
     return true;
   }

@@ -158,3 +158,19 @@ describe('store determinism', () => {
     assert.deepEqual(run(), run());
   });
 });
+
+describe('store watch hygiene', () => {
+  it('a member stops feeding a watch whose client restarted (no leaked watchers)', () => {
+    const w = world(3);
+    w.sim.run({ until: 3_000_000 });
+    w.client().watch('/x/', 1, () => undefined);
+    w.sim.run({ until: 4_000_000 });
+    const watchersOf = (): number =>
+      w.members.reduce((n, m) => n + ((w.member(m) as unknown as { watchers: Map<string, unknown> } | undefined)?.watchers.size ?? 0), 0);
+    assert.equal(watchersOf(), 1);
+    w.sim.crash('apiserver');
+    w.sim.restart('apiserver');
+    w.sim.run({ until: 7_000_000 });
+    assert.equal(watchersOf(), 0);
+  });
+});
