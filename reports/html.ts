@@ -29,9 +29,9 @@ export function reportHtml(result: RunResult, summary: SummaryFile): string {
     lineChart(ctx, 'store-term', 'Store Raft term', rows, [{ key: 'storeTerm', label: 'term', color: '#8c564b' }]),
     lineChart(ctx, 'store-commits', 'Store commits per second', rows, [{ key: 'storeCommits', label: 'commits', color: '#bcbd22' }]),
     laneChart(ctx, 'leaders', 'Leaders over time (hatched: split brain)', rows, [
-      { key: 'storeLeader', label: 'etcd' },
-      { key: 'schedulerLeader', label: 'kube-scheduler' },
-      { key: 'controllerManagerLeader', label: 'kube-controller-manager' },
+      { key: 'storeLeader', label: 'etcd', short: 'etcd' },
+      { key: 'schedulerLeader', label: 'kube-scheduler', short: 'scheduler' },
+      { key: 'controllerManagerLeader', label: 'kube-controller-manager', short: 'ctrl-mgr' },
     ], result.splitBrain),
     lineChart(ctx, 'api', 'API requests and errors per second', rows, [
       { key: 'apiRequests', label: 'requests', color: '#17becf' },
@@ -162,7 +162,7 @@ function laneChart(
   id: string,
   title: string,
   rows: readonly MetricsRow[],
-  lanes: ReadonlyArray<{ key: TextKey; label: string }>,
+  lanes: ReadonlyArray<{ key: TextKey; label: string; short: string }>,
   splitBrain: RunResult['splitBrain'],
 ): string {
   const laneH = 26;
@@ -171,7 +171,7 @@ function laneChart(
   const parts: string[] = [];
   lanes.forEach((lane, li) => {
     const y = PAD_T + li * laneH;
-    parts.push(`<text class="lane" x="4" y="${y + 17}">${esc(lane.label.replace('kube-', ''))}</text>`);
+    parts.push(`<text class="lane" x="4" y="${y + 17}">${esc(lane.short)}</text>`);
     // Runs of equal leader become one bar each.
     let start = 0;
     for (let i = 1; i <= rows.length; i++) {
