@@ -60,8 +60,7 @@ const PROGRESS = 'store/progress';
 const CPU = 'store/cpu';
 
 const DISK_HARD = 'raft/hardState';
-const DISK_LAST = 'raft/lastIndex';
-const diskEntryKey = (index: number): string => `raft/entry/${index}`;
+const DISK_LOG = 'raft/log';
 
 /**
  * One etcd member: a Raft node, the MVCC state machine it feeds, and the client-facing server.
@@ -112,13 +111,7 @@ export class StoreMember implements Component {
     const id = this.options.members.indexOf(ctx.name) + 1;
     if (id === 0) throw new Error(`store member ${ctx.name} is not in members [${this.options.members.join(', ')}]`);
     const hardState = ctx.disk.get<HardState>(DISK_HARD) ?? { term: 0, vote: NONE, commit: 0 };
-    const lastIndex = ctx.disk.get<number>(DISK_LAST) ?? 0;
-    const entries: Array<Entry<LogCommand>> = [];
-    for (let i = 1; i <= lastIndex; i++) {
-      const entry = ctx.disk.get<Entry<LogCommand>>(diskEntryKey(i));
-      if (entry === undefined) throw new Error(`${ctx.name}: raft log entry ${i} missing on disk`);
-      entries.push(entry);
-    }
+    const entries = this.durableLog(ctx).slice();
     const rng = ctx.rng;
     this.node = new RaftNode<LogCommand>(
       {
@@ -286,6 +279,16 @@ export class StoreMember implements Component {
     this.finishReady(ctx, this.inFlight);
   }
 
+  /** The Raft log on this member's disk (entries 1..n at positions 0..n-1). */
+  private durableLog(ctx: Context): Array<Entry<LogCommand>> {
+    let log = ctx.disk.get<Array<Entry<LogCommand>>>(DISK_LOG);
+    if (log === undefined) {
+      log = [];
+      ctx.disk.set(DISK_LOG, log);
+    }
+    return log;
+  }
+
   private lastPersistedTerm(ctx: Context): number {
     return ctx.disk.get<HardState>(DISK_HARD)?.term ?? 0;
   }
@@ -299,9 +302,15 @@ export class StoreMember implements Component {
     this.inFlight = undefined;
     if (node === undefined) return;
     if (ready.hardState !== null) ctx.disk.set(DISK_HARD, ready.hardState);
-    for (const entry of ready.entries) ctx.disk.set(diskEntryKey(entry.index), entry);
-    const last = ready.entries[ready.entries.length - 1];
-    if (last !== undefined) ctx.disk.set(DISK_LAST, last.index);
+    const first = ready.entries[0];
+    if (first !== undefined) {
+      // The on-disk log is one array, changed only here, when the fsync has completed: replace
+      // everything from the first new index on (a leader may have overwritten an uncommitted tail).
+      const log = this.durableLog(ctx);
+      log.length = first.index - 1;
+      for (const entry of ready.entries) log.push(entry);
+      ctx.disk.set(DISK_LOG, log);
+    }
     this.sendAll(ctx, ready.messages);
     node.advance(ready);
   }
