@@ -2,7 +2,8 @@ import type { Micros } from '../../sim/time.js';
 import { Mvcc } from '../store/mvcc.js';
 import type { LogCommand } from '../store/protocol.js';
 import type { StoreCommand, TxnOp } from '../store/mvccTypes.js';
-import type { Deployment, Node, Pod } from '../api/types.js';
+import type { Deployment, Node, Pod, ReplicaSet } from '../api/types.js';
+import { RollingBoundsChecker } from './rollingBounds.js';
 import { parseMilli } from '../api/quantity.js';
 import { SchedulerCheckers } from '../scheduler/checkers/schedulerCheckers.js';
 import type { ObservedState } from './observed.js';
@@ -23,6 +24,7 @@ interface PodRecord {
 const PODS = '/registry/pods/';
 const NODES = '/registry/nodes/';
 const DEPLOYMENTS = '/registry/apps/deployments/';
+const REPLICASETS = '/registry/apps/replicasets/';
 
 /**
  * Watches what the store commits — like kube-state-metrics, but reading the replicated log from
@@ -48,8 +50,12 @@ export class ClusterObserver {
   private readonly fragmentation: number[] = [];
   private maxNodesUsed = 0;
 
+  readonly rolling: RollingBoundsChecker;
+  private readonly replicaSets = new Map<string, ReplicaSet>();
+
   constructor(private readonly state: ObservedState) {
     state.podsModelled = true;
+    this.rolling = new RollingBoundsChecker(() => state.faultsActive > 0);
   }
 
   /** A member applied log entry `index`; the first application of each index is the one that counts. */
@@ -60,6 +66,7 @@ export class ClusterObserver {
     const command = (data as LogCommand).command;
     const result = this.shadow.apply(command);
     for (const op of this.effectiveOps(command, result.type === 'txn' ? result.succeeded : true)) this.onOp(timeUs, op);
+    this.rolling.check(timeUs);
   }
 
   private effectiveOps(command: StoreCommand, succeeded: boolean): readonly TxnOp[] {
@@ -86,8 +93,18 @@ export class ClusterObserver {
         this.allocCpu.delete(op.key.slice(NODES.length));
       }
     } else if (op.key.startsWith(DEPLOYMENTS)) {
+      const previous = this.deployments.get(op.key);
       if (op.type === 'put') this.deployments.set(op.key, op.value as Deployment);
       else this.deployments.delete(op.key);
+      const uid = (op.type === 'put' ? (op.value as Deployment) : previous)?.metadata.uid;
+      if (uid !== undefined) this.rolling.onDeployment(op.type === 'put' ? (op.value as Deployment) : undefined, uid);
+    } else if (op.key.startsWith(REPLICASETS)) {
+      const previous = this.replicaSets.get(op.key);
+      const rs = op.type === 'put' ? (op.value as ReplicaSet) : undefined;
+      if (rs === undefined) this.replicaSets.delete(op.key);
+      else this.replicaSets.set(op.key, rs);
+      const uid = (rs ?? previous)?.metadata.uid;
+      if (uid !== undefined) this.rolling.onReplicaSet(rs, uid, previous);
     }
   }
 
@@ -180,6 +197,7 @@ export class ClusterObserver {
     const pods = this.state.pods;
     if (rec.counted !== 'none') pods[rec.counted]--;
     if (rec.ready) pods.ready--;
+    if (rec.ready !== ready) this.rolling.onReadyChange(rec.pod, ready ? 1 : -1);
     rec.counted = counted;
     rec.ready = ready;
     if (counted !== 'none') pods[counted]++;

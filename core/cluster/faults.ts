@@ -126,6 +126,7 @@ export class FaultInjector {
 
   private injected(window: FaultWindow, detail = ''): void {
     window.fired = true;
+    this.state.faultsActive++;
     this.state.event(this.sim.now, 'fault.injected', window.label, detail);
   }
 
@@ -135,6 +136,7 @@ export class FaultInjector {
     window.healedUs = at;
     this.sim.at(at, `heal/${window.index}`, () => {
       heal();
+      this.state.faultsActive--;
       this.state.event(this.sim.now, 'fault.healed', window.label);
     });
   }

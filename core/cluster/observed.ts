@@ -39,6 +39,8 @@ export class ObservedState {
   /** Writes the store committed this second (acknowledged by its leader). */
   storeCommitsThisSecond = 0;
   partitionsActive = 0;
+  /** Faults injected and not yet healed (a permanent fault stays counted). */
+  faultsActive = 0;
   readonly events: EventRow[] = [];
   /** Intervals during which two or more instances of a component believed they held its lease. */
   readonly splitBrain: Array<{ component: string; startUs: Micros; endUs: Micros | undefined }> = [];

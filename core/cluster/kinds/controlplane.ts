@@ -78,13 +78,13 @@ class ClusterStateInstallation implements Installation {
   }
 
   invariants(): readonly InvariantResult[] {
-    return this.observer.checkers.results().map((r) => ({
+    return [...this.observer.checkers.results().map((r): InvariantResult => ({
       name: r.name as InvariantName,
       held: r.held,
       checked: true,
       ...(r.firstViolationAt !== undefined ? { firstViolationAt: round(r.firstViolationAt) } : {}),
       ...(r.detail !== undefined ? { detail: r.detail } : {}),
-    }));
+    })), this.observer.rolling.result()];
   }
 
   summarise(summary: SummaryBuilder, endUs: Micros): void {
@@ -188,7 +188,7 @@ class ElectionInstallation implements Installation {
 
 export const CLUSTER_STATE_KIND: ComponentKindEntry = {
   name: 'cluster-state',
-  checks: ['scheduler.noDoubleBinding', 'scheduler.capacity', 'scheduler.constraints'],
+  checks: ['scheduler.noDoubleBinding', 'scheduler.capacity', 'scheduler.constraints', 'deployment.rollingBounds'],
   enabled: hasApi,
   install: (ctx) => new ClusterStateInstallation(ctx),
 };
