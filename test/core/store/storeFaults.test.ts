@@ -81,11 +81,12 @@ for (const members of [3, 5]) {
 describe(`the checkers catch a deliberately broken store (fast-check seed ${SEED})`, () => {
   it('unsafeCommitWithoutQuorum: some schedule violates durability or linearizability, and it shrinks', () => {
     const details = fc.check(
-      fc.property(scheduleArb(3), (schedule) => {
+      // Crashes and partitions are what expose a leader that acknowledges alone; the other kinds only slow the search.
+      fc.property(scheduleArb(3, ['crash', 'partition', 'isolateLeader', 'pause']), (schedule) => {
         const { cluster } = runSchedule(3, schedule, 7, true);
         return cluster.checkers.results().every((r) => r.held);
       }),
-      { seed: SEED, numRuns: 40 },
+      { seed: SEED, numRuns: 30 },
     );
     assert.ok(details.failed, 'the broken mode went unnoticed');
     const counterexample = details.counterexample?.[0] ?? [];
