@@ -19,6 +19,8 @@ interface PodRecord {
   readyUs: Micros | undefined;
   counted: 'pending' | 'running' | 'terminating' | 'none';
   ready: boolean;
+  /** Counted in `unbound`: pending, not terminating, no node yet. */
+  unbound: boolean;
 }
 
 const PODS = '/registry/pods/';
@@ -51,6 +53,10 @@ export class ClusterObserver {
   private maxNodesUsed = 0;
 
   readonly rolling: RollingBoundsChecker;
+  /** Pods waiting for a node; kept incrementally so the convergence check is O(1) per event. */
+  private unbound = 0;
+  /** Deployments not at ready = updated = desired, by storage key. */
+  private readonly unconverged = new Set<string>();
   private readonly replicaSets = new Map<string, ReplicaSet>();
 
   constructor(private readonly state: ObservedState) {
@@ -96,6 +102,8 @@ export class ClusterObserver {
       const previous = this.deployments.get(op.key);
       if (op.type === 'put') this.deployments.set(op.key, op.value as Deployment);
       else this.deployments.delete(op.key);
+      if (op.type === 'put' && !deploymentConverged(op.value as Deployment)) this.unconverged.add(op.key);
+      else this.unconverged.delete(op.key);
       const uid = (op.type === 'put' ? (op.value as Deployment) : previous)?.metadata.uid;
       if (uid !== undefined) this.rolling.onDeployment(op.type === 'put' ? (op.value as Deployment) : undefined, uid);
     } else if (op.key.startsWith(REPLICASETS)) {
@@ -120,7 +128,7 @@ export class ClusterObserver {
     }
     if (rec === undefined || (rec.pod.metadata.uid ?? '') !== (pod.metadata.uid ?? '')) {
       if (rec !== undefined) this.setCounted(rec, 'none', false);
-      rec = { pod, placedOn: undefined, cpuMilli: podCpuMilli(pod), createdUs: timeUs, boundUs: undefined, readyUs: undefined, counted: 'none', ready: false };
+      rec = { pod, placedOn: undefined, cpuMilli: podCpuMilli(pod), createdUs: timeUs, boundUs: undefined, readyUs: undefined, counted: 'none', ready: false, unbound: false };
       this.pods.set(key, rec);
     }
     const wasBound = (rec.pod.spec.nodeName ?? '') !== '' && rec.boundUs !== undefined;
@@ -198,6 +206,9 @@ export class ClusterObserver {
     if (rec.counted !== 'none') pods[rec.counted]--;
     if (rec.ready) pods.ready--;
     if (rec.ready !== ready) this.rolling.onReadyChange(rec.pod, ready ? 1 : -1);
+    const unbound = counted === 'pending' && (rec.pod.spec.nodeName ?? '') === '';
+    if (unbound !== rec.unbound) this.unbound += unbound ? 1 : -1;
+    rec.unbound = unbound;
     rec.counted = counted;
     rec.ready = ready;
     if (counted !== 'none') pods[counted]++;
@@ -206,16 +217,7 @@ export class ClusterObserver {
 
   /** Every Deployment has ready = updated = desired replicas and no pod waits for a node. */
   converged(): boolean {
-    for (const d of this.deployments.values()) {
-      const desired = d.spec.replicas ?? 1;
-      const st = d.status;
-      if ((st?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) return false;
-      if ((st?.readyReplicas ?? 0) !== desired || (st?.updatedReplicas ?? 0) !== desired || (st?.replicas ?? 0) !== desired) return false;
-    }
-    for (const rec of this.pods.values()) {
-      if (rec.counted === 'pending' && (rec.pod.spec.nodeName ?? '') === '') return false;
-    }
-    return true;
+    return this.unconverged.size === 0 && this.unbound === 0;
   }
 
   figures(endUs: Micros): {
@@ -235,6 +237,13 @@ export class ClusterObserver {
       startupMs: pcts(this.startupLatencyMs),
     };
   }
+}
+
+function deploymentConverged(d: Deployment): boolean {
+  const desired = d.spec.replicas ?? 1;
+  const st = d.status;
+  if ((st?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) return false;
+  return (st?.readyReplicas ?? 0) === desired && (st?.updatedReplicas ?? 0) === desired && (st?.replicas ?? 0) === desired;
 }
 
 function cpuOf(list: Readonly<Record<string, string>> | undefined): number {
