@@ -45,7 +45,8 @@ export class MemoryStore {
   apply(command: StoreCommand): ApplyResult {
     const result = this.mvcc.apply(command);
     this.writes.push({ command, result });
-    for (const v of this.views.values()) v.notify();
+    const keys = command.type === 'txn' ? [...command.success, ...command.failure].map((op) => op.key) : command.type === 'compact' ? [] : [command.key];
+    for (const v of this.views.values()) v.notify(keys);
     return result;
   }
 }
@@ -94,11 +95,13 @@ class MemoryStoreView implements StorePort {
     };
   }
 
-  /** Called after every write to the shared map: schedule delivery to this view's watchers. */
-  notify(): void {
+  /** Called after every write to the shared map: schedule delivery to the watchers of the keys written. */
+  notify(keys: readonly string[]): void {
     const ctx = this.ctx;
     if (ctx === undefined) return;
-    for (const w of this.watches) this.timers.set(ctx, this.store.latencyUs, (c) => this.deliver(c, w));
+    for (const w of this.watches) {
+      if (keys.some((k) => k.startsWith(w.prefix))) this.timers.set(ctx, this.store.latencyUs, (c) => this.deliver(c, w));
+    }
   }
 
   private deliver(ctx: Context, w: MemWatch): void {
@@ -109,9 +112,9 @@ class MemoryStoreView implements StorePort {
       w.handler.onCompacted(r.compactRevision, ctx);
       return;
     }
-    const last = r.events[r.events.length - 1];
-    if (last === undefined) return;
-    w.next = last.revision + 1;
+    // Everything up to the store's revision has been scanned, events or not.
+    w.next = r.revision + 1;
+    if (r.events.length === 0) return;
     w.handler.onEvents(r.events, r.revision, ctx);
   }
 
