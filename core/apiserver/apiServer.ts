@@ -249,9 +249,10 @@ export class ApiServer implements Component {
   private onStoreEvents(ctx: Context, cache: WatchCache, events: Parameters<WatchCache['apply']>[0], revision: number): void {
     const fanout = cache.apply(events, revision, ctx.now());
     const name = cache.resource.resource;
+    // Every batch costs CPU; one pending flush sends whatever has accumulated by the time it runs.
+    const delay = fanout > 0 ? ctx.useCpu(fanout * this.costs.perWatchEventUs) : 0;
     if (fanout > 0 && !this.flushPending.has(name)) {
       this.flushPending.add(name);
-      const delay = ctx.useCpu(fanout * this.costs.perWatchEventUs);
       this.timers.set(ctx, delay, (c) => {
         this.flushPending.delete(name);
         this.flush(c, cache);
