@@ -10,6 +10,7 @@ import type {
   WatchEvent,
 } from './mvccTypes.js';
 import { assert, assertNever } from '../util/assert.js';
+import { SortedKeys } from './sortedKeys.js';
 
 export interface MvccOptions {
   /**
@@ -18,18 +19,6 @@ export interface MvccOptions {
    * Deterministic, so every member compacts at the same revision.
    */
   readonly retainRevisions?: number;
-}
-
-/** Index of the first element of a sorted array that is ≥ `key`. */
-function lowerBound(sorted: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] ?? '') < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
@@ -41,7 +30,7 @@ function lowerBound(sorted: readonly string[], key: string): number {
 export class Mvcc {
   private readonly current = new Map<string, KeyValue>();
   /** Live keys, sorted, for prefix ranges. */
-  private readonly keys: string[] = [];
+  private readonly keys = new SortedKeys();
   /** Change history after `compactRevision`, in revision order; starts at `historyStart`. */
   private history: WatchEvent[] = [];
   private historyStart = 0;
@@ -98,7 +87,7 @@ export class Mvcc {
             version: (prev?.version ?? 0) + 1,
             sizeBytes: op.sizeBytes ?? 256,
           });
-          if (prev === null) this.keys.splice(lowerBound(this.keys, op.key), 0, op.key);
+          if (prev === null) this.keys.insert(op.key);
           this.current.set(op.key, kv);
           this.history.push(Object.freeze({ type: 'put', kv, prevKv: prev, revision }));
           return { type: 'put', revision, prevKv: prev };
@@ -106,7 +95,7 @@ export class Mvcc {
         case 'delete': {
           if (prev === null) return { type: 'delete', revision, deleted: 0, prevKv: null };
           this.current.delete(op.key);
-          this.keys.splice(lowerBound(this.keys, op.key), 1);
+          this.keys.remove(op.key);
           const tomb: KeyValue = Object.freeze({ key: op.key, value: null, createRevision: 0, modRevision: revision, version: 0, sizeBytes: 0 });
           this.history.push(Object.freeze({ type: 'delete', kv: tomb, prevKv: prev, revision }));
           return { type: 'delete', revision, deleted: 1, prevKv: prev };
@@ -166,23 +155,19 @@ export class Mvcc {
       }
       const kvs: KeyValue[] = [];
       let count = 0;
-      for (let i = lowerBound(this.keys, prefix); i < this.keys.length; i++) {
-        const key = this.keys[i] ?? '';
-        if (!key.startsWith(prefix)) break;
+      this.keys.forEachWithPrefix(prefix, (key) => {
         count++;
         const kv = this.current.get(key);
         if (kv !== undefined && kvs.length < limit) kvs.push(kv);
-      }
+      });
       return { type: 'ok', kvs, count, revision: at };
     }
     // A past revision: start from now and undo the later changes to matching keys, newest first.
     const state = new Map<string, KeyValue>();
-    for (let i = lowerBound(this.keys, prefix); i < this.keys.length; i++) {
-      const key = this.keys[i] ?? '';
-      if (!key.startsWith(prefix)) break;
+    this.keys.forEachWithPrefix(prefix, (key) => {
       const kv = this.current.get(key);
       if (kv !== undefined && matches(key)) state.set(key, kv);
-    }
+    });
     for (let i = this.history.length - 1; i >= this.historyStart; i--) {
       const event = this.history[i];
       if (event === undefined || event.revision <= at) break;
