@@ -232,7 +232,9 @@ export class StoreMember implements Component {
       return;
     }
     const last = result.events[result.events.length - 1];
-    if (last !== undefined) w.nextRevision = last.revision + 1;
+    // Everything up to the current revision has been looked at: a quiet watch moves on too, so the
+    // next push scans only what is new (not the whole history since its last matching event).
+    w.nextRevision = Math.max(w.nextRevision, this.mvcc.revision + 1);
     if (last === undefined && !progress) return;
     const size = 64 + result.events.reduce((n, e) => n + e.kv.sizeBytes, 0);
     reply(ctx, w.client, { type: 'store/watchEvents', watchId: w.watchId, events: result.events, revision: this.mvcc.revision }, size);
