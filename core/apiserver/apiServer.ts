@@ -717,13 +717,14 @@ export class ApiServer implements Component {
    * Writes `next` (or deletes, if undefined) with a CAS on `old`'s modRevision (0 = must not exist),
    * plus, with a fencing token, a CAS on the Lease it names.
    */
-  private persist(ctx: Context, f: InFlight, key: string, old: KubeObject | undefined, next: KubeObject | undefined): void {
+  private persist(ctx: Context, f: InFlight, key: string, old: KubeObject | undefined, next: KubeObject | undefined, freshLease?: Lease): void {
     const compares: Compare[] = [{ key, modRevision: old === undefined ? 0 : Number(old.metadata.resourceVersion ?? '0') }];
     const fencing = f.req.fencing;
     let leaseKey: string | undefined;
     if (fencing !== undefined) {
       const leases = resourceForPlural('leases');
-      const lease = this.caches.get('leases')?.get(fencing.leaseNamespace, fencing.leaseName) as Lease | undefined;
+      // The watch cache's Lease may lag; the CAS on its modRevision catches that and casMiss re-reads the store.
+      const lease = freshLease ?? (this.caches.get('leases')?.get(fencing.leaseNamespace, fencing.leaseName) as Lease | undefined);
       if (leases === undefined) return this.respond(ctx, f, { ok: false, status: internalError('leases not registered') }, 'fencing');
       leaseKey = storageKey(leases, fencing.leaseNamespace, fencing.leaseName);
       if (lease === undefined) return this.respond(ctx, f, { ok: false, status: fencingConflict(f, 'lease not found') }, 'fencing');
@@ -739,7 +740,7 @@ export class ApiServer implements Component {
       const result = r.value;
       if (result.type !== 'txn') return this.respond(c, f, { ok: false, status: internalError(`unexpected store result ${result.type}`) }, 'storage');
       if (result.succeeded) return this.committed(c, f, old, next, result);
-      this.casMiss(c, f, old, leaseKey);
+      this.casMiss(c, f, key, old, next, leaseKey);
     });
   }
 
@@ -751,23 +752,30 @@ export class ApiServer implements Component {
   }
 
   /** The CAS failed: someone wrote first (or the fencing Lease moved). Decide between 409 and a retry. */
-  private casMiss(ctx: Context, f: InFlight, old: KubeObject | undefined, leaseKey: string | undefined): void {
+  private casMiss(ctx: Context, f: InFlight, key: string, old: KubeObject | undefined, next: KubeObject | undefined, leaseKey: string | undefined): void {
     const verb = f.req.verb;
     const name = f.req.name ?? f.req.body?.metadata.name ?? '';
-    if (leaseKey !== undefined) {
-      // The Lease may have moved: re-read it from the store before deciding.
-      this.store.range(ctx, leaseKey, true, (r, c) => {
-        const kv: KeyValue | undefined = r.ok && r.value.type === 'ok' ? r.value.kvs[0] : undefined;
-        const lease = kv === undefined ? undefined : (objectFromKv(kv) as Lease);
-        const transitions = lease?.spec.leaseTransitions ?? 0;
-        if (lease === undefined || (f.req.fencing?.leaseTransitions ?? 0) < transitions) {
-          return this.respond(c, f, { ok: false, status: fencingConflict(f, `fencing token is older than lease transitions ${transitions}`) }, 'fencing');
-        }
-        this.retryOrConflict(c, f, old, name, verb);
+    if (leaseKey === undefined) return this.retryOrConflict(ctx, f, old, name, verb);
+    // Either the object or the Lease moved. Re-read the Lease: a newer holder fences this write out;
+    // otherwise re-read the object: if it is unchanged, only the Lease moved (e.g. its holder renewed
+    // it), and the write is retried against the fresh Lease rather than failing spuriously.
+    this.store.range(ctx, leaseKey, true, (r, c) => {
+      if (!r.ok) return this.respond(c, f, { ok: false, status: storeStatus(r.code, r.message) }, 'storage');
+      const kv: KeyValue | undefined = r.value.type === 'ok' ? r.value.kvs[0] : undefined;
+      const lease = kv === undefined ? undefined : (objectFromKv(kv) as Lease);
+      const transitions = lease?.spec.leaseTransitions ?? 0;
+      if (lease === undefined || (f.req.fencing?.leaseTransitions ?? 0) < transitions) {
+        return this.respond(c, f, { ok: false, status: fencingConflict(f, `fencing token is older than lease transitions ${transitions}`) }, 'fencing');
+      }
+      this.store.range(c, key, true, (o, c2) => {
+        if (!o.ok) return this.respond(c2, f, { ok: false, status: storeStatus(o.code, o.message) }, 'storage');
+        const current = o.value.type === 'ok' ? (o.value.kvs[0]?.modRevision ?? 0) : -1;
+        const expected = old === undefined ? 0 : Number(old.metadata.resourceVersion ?? '0');
+        f.attempts++;
+        if (current === expected && f.attempts <= (this.config.maxGuaranteedUpdateRetries ?? 5)) return this.persist(c2, f, key, old, next, lease);
+        this.retryOrConflict(c2, f, old, name, verb);
       });
-      return;
-    }
-    this.retryOrConflict(ctx, f, old, name, verb);
+    });
   }
 
   private retryOrConflict(ctx: Context, f: InFlight, old: KubeObject | undefined, name: string, verb: ApiRequest['verb']): void {
