@@ -118,7 +118,28 @@ const READ_VERBS: ReadonlySet<Verb> = new Set<Verb>(['get', 'list', 'watch']);
 /**
  * A component's connection to the API: client-go's rest client + rate limiter + the load balancer.
  * Embed one per identity; forward `handleMessage`/`handleTimer` first in onMessage/onTimer.
- * See core/client/README.md for the wiring.
+ * See core/client/README.md for the wiring. In short:
+ *
+ * ```ts
+ * class PodGC implements Component {
+ *   private readonly client = new ApiClient({ user: 'system:kube-controller-manager', token, endpoints, qps: 20, burst: 30 });
+ *   private readonly pods = new Informer(this.client, 'pods');
+ *   private readonly queue = new WorkQueue<string>(this.client.timers, { name: 'podgc', workers: 2, process: (ctx, key) => this.sync(ctx, key) });
+ *   start(ctx: Context): void {
+ *     this.client.start(ctx);
+ *     this.pods.addEventHandler({ onUpdate: (_old, pod, c) => this.queue.add(c, objectKey(pod)) });
+ *     this.pods.start(ctx);
+ *   }
+ *   onMessage(ctx: Context, from: EndpointId, msg: Message): void { if (this.client.handleMessage(ctx, from, msg)) return; }
+ *   onTimer(ctx: Context, tag: TimerTag): void { if (this.client.handleTimer(ctx, tag)) return; }
+ *   private sync(ctx: Context, key: string): void {
+ *     const pod = this.pods.get(key);                       // read from the cache, never from the API
+ *     if (pod?.status?.phase !== 'Succeeded') return this.queue.done(ctx, key, true);
+ *     this.client.delete(ctx, 'pods', pod.metadata.namespace, pod.metadata.name ?? '', (r) =>
+ *       this.queue.done(ctx, key, r.ok || r.status.code === 404));   // failure → rate-limited requeue
+ *   }
+ * }
+ * ```
  */
 export class ApiClient {
   readonly user: string;
