@@ -184,10 +184,10 @@ export class ApiServer implements Component {
         this.onRequest(ctx, from, m);
         return;
       case 'api/watch-cancel':
-        this.endWatch(`${from}|${m.session}|${m.id}`, undefined, ctx);
+        this.endWatch(`${from}|${m.client}|${m.session}|${m.id}`, undefined, ctx);
         return;
       case 'api/ping':
-        ctx.send(from, Object.freeze({ type: 'api/pong', id: m.id, session: m.session, incarnation: this.incarnation }), 64);
+        ctx.send(from, Object.freeze({ type: 'api/pong', id: m.id, client: m.client, session: m.session, incarnation: this.incarnation }), 64);
         return;
       default:
         assertNever(m, 'client message');
@@ -269,7 +269,7 @@ export class ApiServer implements Component {
       w.buffer = [];
       let size = REQUEST_OVERHEAD_BYTES;
       for (const e of events) size += e.type === 'BOOKMARK' ? 50 : objectSizeBytes(e.object);
-      ctx.send(w.to, Object.freeze({ type: 'api/watch-event', id: w.id, session: w.session, incarnation: this.incarnation, seq: ++w.seq, events: Object.freeze(events) }), size);
+      ctx.send(w.to, Object.freeze({ type: 'api/watch-event', id: w.id, client: w.client, session: w.session, incarnation: this.incarnation, seq: ++w.seq, events: Object.freeze(events) }), size);
     }
   }
 
@@ -292,7 +292,7 @@ export class ApiServer implements Component {
         const wt = served.watcher;
         const bookmark: readonly WatchEvent[] = Object.freeze([Object.freeze({ type: 'BOOKMARK', resourceVersion: String(Math.max(wt.lastRv, served.cache.rv)) })]);
         if (wt.lastRv < served.cache.rv) wt.lastRv = served.cache.rv;
-        c.send(wt.to, Object.freeze({ type: 'api/watch-event', id: wt.id, session: wt.session, incarnation: this.incarnation, seq: ++wt.seq, events: bookmark }), 100);
+        c.send(wt.to, Object.freeze({ type: 'api/watch-event', id: wt.id, client: wt.client, session: wt.session, incarnation: this.incarnation, seq: ++wt.seq, events: bookmark }), 100);
       }
     });
   }
@@ -305,7 +305,7 @@ export class ApiServer implements Component {
       const bookmark: readonly WatchEvent[] = Object.freeze([Object.freeze({ type: 'BOOKMARK', resourceVersion: String(rv) })]);
       for (const w of cache.watchers()) {
         if (w.lastRv < rv) w.lastRv = rv;
-        ctx.send(w.to, Object.freeze({ type: 'api/watch-event', id: w.id, session: w.session, incarnation: this.incarnation, seq: ++w.seq, events: bookmark }), 100);
+        ctx.send(w.to, Object.freeze({ type: 'api/watch-event', id: w.id, client: w.client, session: w.session, incarnation: this.incarnation, seq: ++w.seq, events: bookmark }), 100);
       }
     }
     this.timers.set(ctx, this.config.bookmarkIntervalUs ?? s(60), (c) => this.bookmarks(c));
@@ -521,7 +521,7 @@ export class ApiServer implements Component {
     const clientKey = `${f.from}|${req.client}`;
     const watcher: CacheWatcher = {
       id: req.id,
-      session: req.session,
+      client: req.client, session: req.session,
       clientKey,
       to: f.from,
       namespace: f.resource.namespaced ? req.namespace : undefined,
@@ -552,7 +552,7 @@ export class ApiServer implements Component {
 
   private refuseWatch(ctx: Context, f: InFlight, st: Status, stage: RejectionStage): void {
     this.observe(ctx, f, st.code, stage);
-    ctx.send(f.from, Object.freeze({ type: 'api/watch-end', id: f.req.id, session: f.req.session, incarnation: this.incarnation, status: st }), 200);
+    ctx.send(f.from, Object.freeze({ type: 'api/watch-end', id: f.req.id, client: f.req.client, session: f.req.session, incarnation: this.incarnation, status: st }), 200);
   }
 
   /** Ends a watch; with a status the client is told (410, 504), without one it is dropped silently. */
@@ -568,9 +568,9 @@ export class ApiServer implements Component {
       if (w.watcher.buffer.length > 0) {
         const events = w.watcher.buffer;
         w.watcher.buffer = [];
-        ctx.send(w.watcher.to, Object.freeze({ type: 'api/watch-event', id: w.watcher.id, session: w.watcher.session, incarnation: this.incarnation, seq: ++w.watcher.seq, events: Object.freeze(events) }), REQUEST_OVERHEAD_BYTES);
+        ctx.send(w.watcher.to, Object.freeze({ type: 'api/watch-event', id: w.watcher.id, client: w.watcher.client, session: w.watcher.session, incarnation: this.incarnation, seq: ++w.watcher.seq, events: Object.freeze(events) }), REQUEST_OVERHEAD_BYTES);
       }
-      ctx.send(w.watcher.to, Object.freeze({ type: 'api/watch-end', id: w.watcher.id, session: w.watcher.session, incarnation: this.incarnation, status: st }), 200);
+      ctx.send(w.watcher.to, Object.freeze({ type: 'api/watch-end', id: w.watcher.id, client: w.watcher.client, session: w.watcher.session, incarnation: this.incarnation, status: st }), 200);
     }
   }
 
@@ -805,7 +805,7 @@ export class ApiServer implements Component {
       const o = result.object;
       size += o.kind === 'List' ? o.items.length * 2_000 : objectSizeBytes(o);
     }
-    ctx.send(f.from, Object.freeze({ type: 'api/response', id: f.req.id, session: f.req.session, incarnation: this.incarnation, result: Object.freeze(result) }), size);
+    ctx.send(f.from, Object.freeze({ type: 'api/response', id: f.req.id, client: f.req.client, session: f.req.session, incarnation: this.incarnation, result: Object.freeze(result) }), size);
   }
 
   /** A request refused before it was counted in flight (unknown resource, 429). */
@@ -813,8 +813,8 @@ export class ApiServer implements Component {
     const resource = resourceForPlural(req.resource);
     const f: InFlight = { req, from, resource: resource ?? (RESOURCES[0] as ResourceInfo), mutating: isMutatingVerb(req.verb), user: undefined, attempts: 0 };
     this.observe(ctx, f, st.code, stage);
-    if (req.verb === 'watch') ctx.send(from, Object.freeze({ type: 'api/watch-end', id: req.id, session: req.session, incarnation: this.incarnation, status: st }), 200);
-    else ctx.send(from, Object.freeze({ type: 'api/response', id: req.id, session: req.session, incarnation: this.incarnation, result: Object.freeze({ ok: false, status: st }) }), REQUEST_OVERHEAD_BYTES);
+    if (req.verb === 'watch') ctx.send(from, Object.freeze({ type: 'api/watch-end', id: req.id, client: req.client, session: req.session, incarnation: this.incarnation, status: st }), 200);
+    else ctx.send(from, Object.freeze({ type: 'api/response', id: req.id, client: req.client, session: req.session, incarnation: this.incarnation, result: Object.freeze({ ok: false, status: st }) }), REQUEST_OVERHEAD_BYTES);
   }
 
   private observe(ctx: Context, f: InFlight, code: number, stage: RejectionStage | undefined, revision?: number): void {
@@ -841,7 +841,7 @@ function bodyResourceVersion(req: ApiRequest): string | undefined {
 }
 
 function watchKey(w: CacheWatcher): string {
-  return `${w.to}|${w.session}|${w.id}`;
+  return `${w.to}|${w.client}|${w.session}|${w.id}`;
 }
 
 function storeStatus(code: 503 | 504, message: string): Status {

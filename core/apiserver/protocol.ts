@@ -146,7 +146,8 @@ export type ApiResult<T> = { readonly ok: true; readonly object: T } | { readonl
 export interface ApiResponse {
   readonly type: 'api/response';
   readonly id: number;
-  /** Echo of the request's session, so several clients in one component tell their messages apart. */
+  /** Echo of the request's client name and session, so several clients in one component tell their messages apart. */
+  readonly client: string;
   readonly session: number;
   /**
    * The API server instance's boot id. A restarted server has a new one; its clients then know every
@@ -168,7 +169,8 @@ export type WatchEvent =
 export interface WatchEventMessage {
   readonly type: 'api/watch-event';
   readonly id: number;
-  /** Echo of the request's session, so several clients in one component tell their messages apart. */
+  /** Echo of the request's client name and session, so several clients in one component tell their messages apart. */
+  readonly client: string;
   readonly session: number;
   /**
    * The API server instance's boot id. A restarted server has a new one; its clients then know every
@@ -187,7 +189,8 @@ export interface WatchEventMessage {
 export interface WatchEndMessage {
   readonly type: 'api/watch-end';
   readonly id: number;
-  /** Echo of the request's session, so several clients in one component tell their messages apart. */
+  /** Echo of the request's client name and session, so several clients in one component tell their messages apart. */
+  readonly client: string;
   readonly session: number;
   /**
    * The API server instance's boot id. A restarted server has a new one; its clients then know every
@@ -201,19 +204,22 @@ export interface WatchEndMessage {
 export interface WatchCancelMessage {
   readonly type: 'api/watch-cancel';
   readonly id: number;
+  readonly client: string;
   readonly session: number;
 }
 
 export interface PingMessage {
   readonly type: 'api/ping';
   readonly id: number;
+  readonly client: string;
   readonly session: number;
 }
 
 export interface PongMessage {
   readonly type: 'api/pong';
   readonly id: number;
-  /** Echo of the request's session, so several clients in one component tell their messages apart. */
+  /** Echo of the request's client name and session, so several clients in one component tell their messages apart. */
+  readonly client: string;
   readonly session: number;
   /**
    * The API server instance's boot id. A restarted server has a new one; its clients then know every

@@ -22,6 +22,8 @@ export interface CachedEvent {
 export interface CacheWatcher {
   readonly id: number;
   readonly session: number;
+  /** The client's name within its component (echoed in every message). */
+  readonly client: string;
   /** `${endpoint}|${client}`: sessions are tracked per client. */
   readonly clientKey: string;
   readonly to: EndpointId;

@@ -282,7 +282,7 @@ export class ApiClient {
         if (w === undefined) return;
         this.watches.delete(id);
         const to = this.lb.endpoint(c, w.endpointIndex);
-        if (to !== undefined) c.send(to, Object.freeze({ type: 'api/watch-cancel', id, session: this.session }), 64);
+        if (to !== undefined) c.send(to, Object.freeze({ type: 'api/watch-cancel', id, client: this.name, session: this.session }), 64);
       },
     };
   }
@@ -301,7 +301,7 @@ export class ApiClient {
   handleMessage(ctx: Context, from: EndpointId, msg: Message): boolean {
     if (!isServerToClient(msg)) return false;
     const m = msg as ServerToClient;
-    if (m.session !== this.session) return false;
+    if (m.session !== this.session || m.client !== this.name) return false;
     this.heardFrom(ctx, from);
     this.checkIncarnation(ctx, from, m.incarnation);
     switch (m.type) {
@@ -312,7 +312,7 @@ export class ApiClient {
         const w = this.watches.get(m.id);
         if (w === undefined) {
           // A watch we stopped or gave up on: tell the server, as a TCP reset would.
-          ctx.send(from, Object.freeze({ type: 'api/watch-cancel', id: m.id, session: this.session }), 64);
+          ctx.send(from, Object.freeze({ type: 'api/watch-cancel', id: m.id, client: this.name, session: this.session }), 64);
           return true;
         }
         if (m.seq <= w.seq) return true; // a duplicate delivery
@@ -433,7 +433,7 @@ export class ApiClient {
     for (const [id, w] of ended) {
       this.watches.delete(id);
       const to = this.lb.endpoint(ctx, index);
-      if (to !== undefined) ctx.send(to, Object.freeze({ type: 'api/watch-cancel', id, session: this.session }), 64);
+      if (to !== undefined) ctx.send(to, Object.freeze({ type: 'api/watch-cancel', id, client: this.name, session: this.session }), 64);
       w.handler.onEnd(serviceUnavailable(`connection lost: ${why}`), ctx);
     }
   }
@@ -461,7 +461,7 @@ export class ApiClient {
   /** Ends a watch on the client side (the server is told to stop), then tells its handler. */
   private abandonWatch(ctx: Context, id: number, w: ActiveWatch, to: EndpointId | undefined, st: Status): void {
     this.watches.delete(id);
-    if (to !== undefined) ctx.send(to, Object.freeze({ type: 'api/watch-cancel', id, session: this.session }), 64);
+    if (to !== undefined) ctx.send(to, Object.freeze({ type: 'api/watch-cancel', id, client: this.name, session: this.session }), 64);
     w.handler.onEnd(st, ctx);
   }
 
@@ -490,7 +490,7 @@ export class ApiClient {
     if (to === undefined) return;
     const pingId = this.nextId++;
     this.pingId = pingId;
-    ctx.send(to, Object.freeze({ type: 'api/ping', id: pingId, session: this.session }), 64);
+    ctx.send(to, Object.freeze({ type: 'api/ping', id: pingId, client: this.name, session: this.session }), 64);
     this.healthTimer = this.timers.set(ctx, this.pingTimeoutUs, (c) => {
       this.healthTimer = undefined;
       if (this.pingId === pingId) {
