@@ -104,6 +104,10 @@ export class RaftLog<P> {
     return upTo > this.applied ? this.entries.slice(this.applied, upTo) : [];
   }
 
+  hasNextCommitted(): boolean {
+    return Math.min(this.committed, this.stableIndex) > this.applied;
+  }
+
   commitTo(index: number): boolean {
     if (index <= this.committed) return false;
     assert(index <= this.lastIndex(), `commit ${index} beyond last index ${this.lastIndex()}`);

@@ -564,7 +564,7 @@ export class RaftNode<P> {
       this.messages.length > 0 ||
       this.readStates.length > 0 ||
       this.log.stableIndex < this.log.lastIndex() ||
-      this.log.nextCommitted().length > 0 ||
+      this.log.hasNextCommitted() ||
       hs.term !== this.prevHard.term || hs.vote !== this.prevHard.vote || hs.commit !== this.prevHard.commit ||
       this.role !== this.prevSoft.role || this.leader !== this.prevSoft.leader || this.term !== this.prevSoft.term
     );
