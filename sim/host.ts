@@ -27,8 +27,6 @@ export class Host {
   state: HostState = 'up';
   /** Endpoints of the components that live here, in registration order. */
   readonly endpoints: number[] = [];
-  /** Queue ids of events that arrived while paused, in arrival order. */
-  readonly held: number[] = [];
   fsyncLatency: LatencySpec;
   diskSlowdown = 1;
   pausedAt: Micros = 0;

@@ -71,6 +71,12 @@ class Endpoint implements Context {
   instance: Component | undefined = undefined;
   incarnation = 0;
   cpuBusyUntil: Micros = 0;
+  /** This process alone is down (its host may be up). */
+  crashed = false;
+  /** This process alone is stopped (SIGSTOP); its host's pause stops it too. */
+  paused = false;
+  /** Queue ids of events that arrived while stopped, in arrival order. */
+  readonly held: number[] = [];
   private readonly sim: Simulation;
   readonly host: Host;
   readonly factory: ComponentFactory;
@@ -221,20 +227,15 @@ export class Simulation {
   }
 
   // ---- faults -------------------------------------------------------------------------------
+  // A host fault acts on every process on it; a process fault (by endpoint name) on that one alone,
+  // as `kill -9` or `kill -STOP` of one component would.
 
   /** Powers a host off: every component's volatile state and timers are gone; messages to it are dropped. */
   crash(hostName: string): void {
     const host = this.host(hostName);
     if (host.state === 'crashed') return;
-    for (const id of host.held) this.queue.cancel(id);
-    host.held.length = 0;
     host.state = 'crashed';
-    for (const id of host.endpoints) {
-      const endpoint = this.endpointAt(id);
-      endpoint.instance = undefined;
-      endpoint.incarnation++;
-      endpoint.cpuBusyUntil = 0;
-    }
+    for (const id of host.endpoints) this.stopProcess(this.endpointAt(id));
     this.emitObservation(host.name, { type: 'host.crashed', subject: host.name });
   }
 
@@ -245,12 +246,14 @@ export class Simulation {
     host.state = 'up';
     for (const id of host.endpoints) {
       const endpoint = this.endpointAt(id);
+      endpoint.crashed = false;
+      endpoint.paused = false;
       this.queue.push(this.now, START, id, endpoint.incarnation, undefined);
     }
     this.emitObservation(host.name, { type: 'host.restarted', subject: host.name });
   }
 
-  /** Stops a host's processes (a long GC pause, SIGSTOP): its timers and deliveries wait until resume. */
+  /** Stops a host's processes (a long GC pause, SIGSTOP): their timers and deliveries wait until resume. */
   pause(hostName: string): void {
     const host = this.host(hostName);
     if (host.state !== 'up') return;
@@ -259,14 +262,76 @@ export class Simulation {
     this.emitObservation(host.name, { type: 'host.paused', subject: host.name });
   }
 
-  /** Resumes a paused host: everything it missed fires now, in the order it was due. */
+  /** Resumes a paused host: everything its processes missed fires now, in the order it was due. */
   resume(hostName: string): void {
     const host = this.host(hostName);
     if (host.state !== 'paused') return;
     host.state = 'up';
-    for (const id of host.held) this.queue.reschedule(id, this.now);
-    host.held.length = 0;
+    for (const id of host.endpoints) {
+      const endpoint = this.endpointAt(id);
+      if (!endpoint.paused) this.releaseHeld(endpoint);
+    }
     this.emitObservation(host.name, { type: 'host.resumed', subject: host.name });
+  }
+
+  /** Kills one process: its volatile state and timers are gone; its host and neighbours carry on. */
+  crashProcess(endpointName: string): void {
+    const endpoint = this.endpointNamed(endpointName);
+    if (endpoint.crashed || endpoint.host.state === 'crashed') return;
+    endpoint.crashed = true;
+    this.stopProcess(endpoint);
+    this.emitObservation(endpoint.name, { type: 'process.crashed', subject: endpoint.name });
+  }
+
+  /** Starts a killed process again, afresh from its durable storage (no-op while its host is down). */
+  restartProcess(endpointName: string): void {
+    const endpoint = this.endpointNamed(endpointName);
+    if (!endpoint.crashed || endpoint.host.state === 'crashed') return;
+    endpoint.crashed = false;
+    endpoint.paused = false;
+    this.queue.push(this.now, START, endpoint.self, endpoint.incarnation, undefined);
+    this.emitObservation(endpoint.name, { type: 'process.restarted', subject: endpoint.name });
+  }
+
+  /** Stops one process (a GC pause): its timers and deliveries wait until `resumeProcess`. */
+  pauseProcess(endpointName: string): void {
+    const endpoint = this.endpointNamed(endpointName);
+    if (endpoint.paused || endpoint.crashed || endpoint.host.state === 'crashed') return;
+    endpoint.paused = true;
+    this.emitObservation(endpoint.name, { type: 'process.paused', subject: endpoint.name });
+  }
+
+  resumeProcess(endpointName: string): void {
+    const endpoint = this.endpointNamed(endpointName);
+    if (!endpoint.paused) return;
+    endpoint.paused = false;
+    if (endpoint.host.state === 'up') this.releaseHeld(endpoint);
+    this.emitObservation(endpoint.name, { type: 'process.resumed', subject: endpoint.name });
+  }
+
+  /** Whether a process is running now (its host up, itself neither killed nor stopped). */
+  isRunning(endpointName: string): boolean {
+    const endpoint = this.endpointNamed(endpointName);
+    return endpoint.host.state === 'up' && !endpoint.crashed && !endpoint.paused && endpoint.instance !== undefined;
+  }
+
+  private stopProcess(endpoint: Endpoint): void {
+    for (const id of endpoint.held) this.queue.cancel(id);
+    endpoint.held.length = 0;
+    endpoint.instance = undefined;
+    endpoint.incarnation++;
+    endpoint.cpuBusyUntil = 0;
+  }
+
+  private releaseHeld(endpoint: Endpoint): void {
+    for (const id of endpoint.held) this.queue.reschedule(id, this.now);
+    endpoint.held.length = 0;
+  }
+
+  private endpointNamed(name: string): Endpoint {
+    const endpoint = this.endpointsByName.get(name);
+    if (endpoint === undefined) throw new Error(`unknown endpoint ${name}`);
+    return endpoint;
   }
 
   setClockOffset(hostName: string, offset: Micros): void {
@@ -332,12 +397,12 @@ export class Simulation {
     }
     const endpoint = this.endpointAt(queue.targetOf(slot));
     const host = endpoint.host;
-    if (host.state === 'crashed') {
+    if (host.state === 'crashed' || endpoint.crashed) {
       queue.release(slot);
       return;
     }
-    if (host.state === 'paused') {
-      host.held.push(queue.hold(slot));
+    if (host.state === 'paused' || endpoint.paused) {
+      endpoint.held.push(queue.hold(slot));
       return;
     }
     const aux = queue.auxOf(slot);

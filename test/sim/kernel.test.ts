@@ -150,6 +150,59 @@ describe(`Simulation kernel (fast-check seed ${SEED})`, () => {
     );
   });
 
+  it('a process fault touches one component and leaves its neighbours on the host running', () => {
+    const fired: string[] = [];
+    const sim = new Simulation({ seed: 2 });
+    sim.addHost('master-1');
+    const ticker = (name: string): Component => ({
+      start(ctx: Context): void {
+        fired.push(`${name}:start@${sim.now / 1000}`);
+        ctx.setTimer(ms(100), 't');
+      },
+      onMessage(): void {},
+      onTimer(ctx: Context): void {
+        fired.push(`${name}@${sim.now / 1000}`);
+        ctx.setTimer(ms(100), 't');
+      },
+    });
+    sim.addComponent('master-1', 'kube-scheduler@master-1', () => ticker('sched'));
+    sim.addComponent('master-1', 'kube-apiserver@master-1', () => ticker('api'));
+    sim.at(ms(150), 'kill', () => sim.crashProcess('kube-scheduler@master-1'));
+    sim.at(ms(450), 'start', () => sim.restartProcess('kube-scheduler@master-1'));
+    sim.at(ms(650), 'stop', () => sim.pauseProcess('kube-apiserver@master-1'));
+    sim.at(ms(900), 'cont', () => sim.resumeProcess('kube-apiserver@master-1'));
+    sim.run({ until: ms(1000) });
+    assert.deepEqual(
+      fired.filter((f) => f.startsWith('sched')),
+      ['sched:start@0', 'sched@100', 'sched:start@450', 'sched@550', 'sched@650', 'sched@750', 'sched@850', 'sched@950'],
+    );
+    // The apiserver ticks through the scheduler's crash, then its 700 ms timer waits for the resume at 900 ms.
+    assert.deepEqual(
+      fired.filter((f) => f.startsWith('api@')),
+      ['api@100', 'api@200', 'api@300', 'api@400', 'api@500', 'api@600', 'api@900', 'api@1000'],
+    );
+    assert.equal(sim.isRunning('kube-scheduler@master-1'), true);
+  });
+
+  it('a host restart brings back a process that had been killed on its own', () => {
+    const sim = new Simulation({ seed: 2 });
+    sim.addHost('h');
+    let starts = 0;
+    sim.addComponent('h', 'c', () => ({
+      start(): void {
+        starts++;
+      },
+      onMessage(): void {},
+      onTimer(): void {},
+    }));
+    sim.at(ms(10), 'kill', () => sim.crashProcess('c'));
+    sim.at(ms(20), 'crash', () => sim.crash('h'));
+    sim.at(ms(30), 'restart', () => sim.restart('h'));
+    sim.run({ until: ms(40) });
+    assert.equal(starts, 2);
+    assert.equal(sim.isRunning('c'), true);
+  });
+
   it('local clocks carry offset and drift; timers run on local time', () => {
     const sim = new Simulation({ seed: 1 });
     sim.addHost('fast');
