@@ -95,6 +95,14 @@ export interface ApiRequestObservation {
   readonly name?: string;
   /** For successful writes: the store revision the write committed at. */
   readonly revision?: number;
+  /**
+   * For successful writes: the resourceVersion (store modRevision) of the stored object the write
+   * was computed from and compare-and-swapped against; 0 for a create. Lets an outside checker
+   * compare it with the store's history (api.optimisticConcurrency).
+   */
+  readonly baseRevision?: number;
+  /** For writes: the resourceVersion precondition the client sent (body or delete options), if any. */
+  readonly precondition?: string;
   readonly [field: string]: unknown;
 }
 
@@ -748,7 +756,8 @@ export class ApiServer implements Component {
     const rev = result.revision;
     const shown = next !== undefined ? withResourceVersion(next, rev) : old !== undefined ? withResourceVersion(old, rev) : undefined;
     if (shown === undefined) return this.respond(ctx, f, { ok: false, status: internalError('nothing written') }, 'storage');
-    this.respond(ctx, f, { ok: true, object: shown }, undefined, rev);
+    const base = old === undefined ? 0 : Number(old.metadata.resourceVersion ?? '0');
+    this.respond(ctx, f, { ok: true, object: shown }, undefined, rev, base);
   }
 
   /** The CAS failed: someone wrote first (or the fencing Lease moved). Decide between 409 and a retry. */
@@ -795,11 +804,11 @@ export class ApiServer implements Component {
     this.timers.set(ctx, ctx.useCpu(Math.max(1, costUs)), fn);
   }
 
-  private respond(ctx: Context, f: InFlight, result: ApiResult<KubeObject | ObjectList<KubeObject>>, stage?: RejectionStage, revision?: number): void {
+  private respond(ctx: Context, f: InFlight, result: ApiResult<KubeObject | ObjectList<KubeObject>>, stage?: RejectionStage, revision?: number, baseRevision?: number): void {
     if (f.mutating) this.inflightMutating--;
     else this.inflightReadOnly--;
     const code = result.ok ? OK : result.status.code;
-    this.observe(ctx, f, code, result.ok ? undefined : (stage ?? 'storage'), revision);
+    this.observe(ctx, f, code, result.ok ? undefined : (stage ?? 'storage'), revision, baseRevision);
     let size = REQUEST_OVERHEAD_BYTES;
     if (result.ok) {
       const o = result.object;
@@ -817,9 +826,10 @@ export class ApiServer implements Component {
     else ctx.send(from, Object.freeze({ type: 'api/response', id: req.id, client: req.client, session: req.session, incarnation: this.incarnation, result: Object.freeze({ ok: false, status: st }) }), REQUEST_OVERHEAD_BYTES);
   }
 
-  private observe(ctx: Context, f: InFlight, code: number, stage: RejectionStage | undefined, revision?: number): void {
+  private observe(ctx: Context, f: InFlight, code: number, stage: RejectionStage | undefined, revision?: number, baseRevision?: number): void {
     const req = f.req;
     const name = req.name ?? req.body?.metadata.name;
+    const precondition = req.verb === 'delete' ? req.deleteOptions?.preconditions?.resourceVersion : f.mutating ? bodyResourceVersion(req) : undefined;
     const obs: ApiRequestObservation = {
       type: 'api.request',
       verb: req.verb,
@@ -830,6 +840,8 @@ export class ApiServer implements Component {
       ...(req.namespace === undefined ? {} : { namespace: req.namespace }),
       ...(name === undefined ? {} : { name }),
       ...(revision === undefined ? {} : { revision }),
+      ...(baseRevision === undefined ? {} : { baseRevision }),
+      ...(precondition === undefined || precondition === '' ? {} : { precondition }),
     };
     ctx.observe(obs);
   }
