@@ -76,8 +76,10 @@ const GROUP_LEADER: Readonly<Record<string, LeaderKind | undefined>> = {
 
 /**
  * Schedules the scenario's faults on the kernel and carries them out. Targets are resolved when the
- * fault fires (a `leader(X)` is whoever the observers last saw leading). The kernel's faults act on
- * whole hosts, so a component-instance target acts on the host that runs it.
+ * fault fires (a `leader(X)` is whoever the observers last saw leading). Crashes and pauses of a
+ * component instance or a leader act on that one process (`kill -9`, a GC pause), its neighbours on
+ * the master carrying on; host and group targets act on whole machines. Clocks, disks and network
+ * links belong to machines, so those faults act on the host that runs the targeted process.
  */
 export class FaultInjector {
   readonly windows: FaultWindow[] = [];
@@ -116,6 +118,50 @@ export class FaultInjector {
     }
   }
 
+  /** The one process a target names (instance or leader), or undefined for host and group targets. */
+  processOf(target: FaultTarget): string | undefined {
+    switch (target.type) {
+      case 'host':
+      case 'group':
+        return undefined;
+      case 'instance': {
+        if (target.component === 'etcd') {
+          const index = this.layout.etcdHosts.indexOf(target.host);
+          return index < 0 ? '' : (this.layout.etcdEndpoints[index] ?? '');
+        }
+        const name = `${target.component}@${target.host}`;
+        return this.sim.endpointId(name) === undefined ? '' : name;
+      }
+      case 'leader':
+        return this.state.leaderEndpoints.get(target.component) ?? '';
+      default:
+        return assertNever(target, 'target');
+    }
+  }
+
+  /** Kills or stops the targeted process(es) or host(s); returns how to undo it, or a reason it could not fire. */
+  private stopTargets(target: FaultTarget, window: FaultWindow, mode: 'crash' | 'pause'): (() => void) | string {
+    const sim = this.sim;
+    const process = this.processOf(target);
+    if (process !== undefined) {
+      if (process === '') return `no ${describeTarget(target)} at fire time`;
+      if (target.type === 'leader') window.label = `${window.label} → ${process}`;
+      if (mode === 'crash') {
+        sim.crashProcess(process);
+        return () => sim.restartProcess(process);
+      }
+      sim.pauseProcess(process);
+      return () => sim.resumeProcess(process);
+    }
+    const hosts = this.hostsOf(target);
+    if (hosts.length === 0) return `no ${describeTarget(target)} at fire time`;
+    this.resolved(window, target, hosts);
+    for (const h of hosts) (mode === 'crash' ? sim.crash(h) : sim.pause(h));
+    return () => {
+      for (const h of hosts) (mode === 'crash' ? sim.restart(h) : sim.resume(h));
+    };
+  }
+
   private resolved(window: FaultWindow, target: FaultTarget, hosts: readonly string[]): void {
     if (target.type === 'leader' || target.type === 'group') window.label = `${window.label} → ${hosts.join(',')}`;
   }
@@ -145,14 +191,10 @@ export class FaultInjector {
     const sim = this.sim;
     switch (fault.kind) {
       case 'crash': {
-        const hosts = this.hostsOf(fault.target);
-        if (hosts.length === 0) return this.skip(window, `no ${describeTarget(fault.target)} at fire time`);
-        this.resolved(window, fault.target, hosts);
-        for (const h of hosts) sim.crash(h);
+        const undo = this.stopTargets(fault.target, window, 'crash');
+        if (typeof undo === 'string') return this.skip(window, undo);
         this.injected(window, fault.restartAfterUs === undefined ? 'permanent' : `restart after ${fault.restartAfterUs / 1e6}s`);
-        this.healAfter(window, fault.restartAfterUs, () => {
-          for (const h of hosts) sim.restart(h);
-        });
+        this.healAfter(window, fault.restartAfterUs, undo);
         return;
       }
       case 'partition': {
@@ -200,14 +242,10 @@ export class FaultInjector {
         return;
       }
       case 'pause': {
-        const hosts = this.hostsOf(fault.target);
-        if (hosts.length === 0) return this.skip(window, `no ${describeTarget(fault.target)} at fire time`);
-        this.resolved(window, fault.target, hosts);
-        for (const h of hosts) sim.pause(h);
+        const undo = this.stopTargets(fault.target, window, 'pause');
+        if (typeof undo === 'string') return this.skip(window, undo);
         this.injected(window);
-        this.healAfter(window, fault.forUs, () => {
-          for (const h of hosts) sim.resume(h);
-        });
+        this.healAfter(window, fault.forUs, undo);
         return;
       }
       case 'slowDisk': {

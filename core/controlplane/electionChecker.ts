@@ -65,6 +65,9 @@ export class ElectionChecker {
         // The kernel reports a crash once per host; every instance on it stops believing.
         this.hostDown(timeUs, String(obs.subject ?? endpointName));
         return;
+      case 'process.crashed':
+        this.endpointDown(timeUs, endpointName);
+        return;
       default:
         return;
     }

@@ -125,15 +125,21 @@ class ElectionInstallation implements Installation {
         this.checker.observe(timeUs, endpoint, obs);
         return;
       case 'host.crashed':
-        this.checker.hostDown(timeUs, endpoint);
+      case 'process.crashed': {
+        // A host crash reports the host's name, a process crash the endpoint's.
+        const hostCrash = obs.type === 'host.crashed';
+        if (hostCrash) this.checker.hostDown(timeUs, endpoint);
+        else this.checker.endpointDown(timeUs, endpoint);
         for (const [component, beliefs] of this.believers) {
           for (const [identity, ep] of beliefs) {
             const id = this.ctx.sim.endpointId(ep);
-            if (id !== undefined && this.ctx.sim.hostOfEndpoint(id) === endpoint) beliefs.delete(identity);
+            const gone = hostCrash ? id !== undefined && this.ctx.sim.hostOfEndpoint(id) === endpoint : ep === endpoint;
+            if (gone) beliefs.delete(identity);
           }
           this.refresh(component, undefined, undefined);
         }
         return;
+      }
       default:
         return;
     }

@@ -143,6 +143,24 @@ class StoreInstallation implements Installation {
         this.pausedHosts.delete(endpoint);
         this.hostBack(timeUs, endpoint);
         return;
+      // A fault on one process: `endpoint` is the member itself (other processes are none of ours).
+      case 'process.crashed':
+        if (!this.memberHost.has(endpoint)) return;
+        this.downMembers.add(endpoint);
+        this.memberLost(timeUs, endpoint, true);
+        return;
+      case 'process.restarted':
+        this.downMembers.delete(endpoint);
+        return;
+      case 'process.paused':
+        if (!this.memberHost.has(endpoint)) return;
+        this.pausedMembers.add(endpoint);
+        this.memberLost(timeUs, endpoint, false);
+        return;
+      case 'process.resumed':
+        if (!this.pausedMembers.delete(endpoint)) return;
+        this.memberBack(endpoint);
+        return;
       default:
         return;
     }
@@ -177,11 +195,21 @@ class StoreInstallation implements Installation {
 
   /** A host went down or stopped: a leader on it stops acting (a crashed one also stops believing). */
   private hostLost(timeUs: Micros, host: string, crashed: boolean): void {
-    for (const [member, memberHost] of this.memberHost) {
-      if (memberHost !== host) continue;
-      if (crashed) this.setBelief(timeUs, member, false);
-      this.leaderGone(timeUs, member);
-    }
+    for (const [member, memberHost] of this.memberHost) if (memberHost === host) this.memberLost(timeUs, member, crashed);
+  }
+
+  private memberLost(timeUs: Micros, member: string, crashed: boolean): void {
+    if (crashed) this.setBelief(timeUs, member, false);
+    this.leaderGone(timeUs, member);
+  }
+
+  /** Members whose process (not host) is down or stopped. */
+  private readonly downMembers = new Set<string>();
+  private readonly pausedMembers = new Set<string>();
+
+  private memberRunning(member: string): boolean {
+    const host = this.memberHost.get(member) ?? '';
+    return !this.downHosts.has(host) && !this.pausedHosts.has(host) && !this.downMembers.has(member) && !this.pausedMembers.has(member);
   }
 
   /**
@@ -189,14 +217,16 @@ class StoreInstallation implements Installation {
    * meanwhile) is the acting leader again, and no failover happened.
    */
   private hostBack(_timeUs: Micros, host: string): void {
+    for (const member of this.believers.keys()) if (this.memberHost.get(member) === host) this.memberBack(member);
+  }
+
+  private memberBack(member: string): void {
     const state = this.ctx.state;
-    if (state.storeLeader !== '') return;
-    for (const [member, term] of this.believers) {
-      if (this.memberHost.get(member) !== host || term < state.storeTerm) continue;
-      state.storeLeader = member;
-      state.leaderEndpoints.set('etcd', member);
-      this.leaderLostUs = undefined;
-    }
+    const term = this.believers.get(member);
+    if (state.storeLeader !== '' || term === undefined || term < state.storeTerm || !this.memberRunning(member)) return;
+    state.storeLeader = member;
+    state.leaderEndpoints.set('etcd', member);
+    this.leaderLostUs = undefined;
   }
 
   private leaderGone(timeUs: Micros, member: string): void {
@@ -225,10 +255,9 @@ class StoreInstallation implements Installation {
   converged(): boolean {
     const leader = this.ctx.state.storeLeader;
     if (leader === '') return false;
-    const leaderHost = this.memberHost.get(leader) ?? '';
-    if (this.downHosts.has(leaderHost) || this.pausedHosts.has(leaderHost)) return false;
+    if (!this.memberRunning(leader)) return false;
     let up = 0;
-    for (const host of this.memberHost.values()) if (!this.downHosts.has(host) && !this.pausedHosts.has(host)) up++;
+    for (const member of this.memberHost.keys()) if (this.memberRunning(member)) up++;
     return up * 2 > this.members.length;
   }
 
