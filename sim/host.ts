@@ -56,6 +56,7 @@ export class Host {
   /** Virtual delay after which `localDelay` has passed on this host's clock (never negative). */
   virtualDelay(localDelay: Micros): Micros {
     if (localDelay <= 0) return 0;
+    if (this.driftRate === 0) return Math.ceil(localDelay);
     return Math.ceil(localDelay / this.rate);
   }
 

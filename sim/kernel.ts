@@ -11,7 +11,7 @@ import type {
 } from './component.js';
 import { Host, type HostOptions } from './host.js';
 import { Network } from './network.js';
-import { EventQueue } from './queue.js';
+import { EventQueue, LATER } from './queue.js';
 import { Rng } from './rng.js';
 import type { Micros } from './time.js';
 import { TraceHash } from './trace.js';
@@ -353,24 +353,23 @@ export class Simulation {
   run(options: RunOptions = {}): RunOutcome {
     const until = options.until ?? Infinity;
     const stopAfter = options.events === undefined ? Infinity : this.eventsProcessed + options.events;
+    const eventLimit = Math.min(stopAfter, this.maxEvents);
     const queue = this.queue;
     for (;;) {
-      if (this.eventsProcessed >= stopAfter) return 'events';
-      const next = queue.peekTime();
-      if (next === Infinity) {
+      if (this.eventsProcessed >= eventLimit) {
+        if (this.eventsProcessed >= stopAfter) return 'events';
+        const next = queue.peekTime();
+        if (next !== Infinity && next <= until) {
+          throw new SimulationLimitError(
+            `simulation stopped after ${this.maxEvents} events at t=${this.now / 1e6}s (the event bound); a component may be looping`,
+          );
+        }
+      }
+      const slot = queue.popNotAfter(until);
+      if (slot < 0) {
         if (until !== Infinity && until > this.now) this.now = until;
-        return 'idle';
+        return slot === LATER ? 'until' : 'idle';
       }
-      if (next > until) {
-        if (until > this.now) this.now = until;
-        return 'until';
-      }
-      if (this.eventsProcessed >= this.maxEvents) {
-        throw new SimulationLimitError(
-          `simulation stopped after ${this.maxEvents} events at t=${this.now / 1e6}s (the event bound); a component may be looping`,
-        );
-      }
-      const slot = queue.pop();
       this.now = queue.poppedTime;
       this.dispatch(slot);
     }
@@ -395,7 +394,7 @@ export class Simulation {
       callback.run();
       return;
     }
-    const endpoint = this.endpointAt(queue.targetOf(slot));
+    const endpoint = this.endpoints[queue.targetOf(slot)] as Endpoint;
     const host = endpoint.host;
     if (host.state === 'crashed' || endpoint.crashed) {
       queue.release(slot);
@@ -445,8 +444,7 @@ export class Simulation {
   private fold(kind: number, target: number, digest: number): void {
     const trace = this.trace;
     trace.fold(this.now);
-    trace.fold(kind * 16_777_216 + target + 1);
-    trace.fold(digest);
+    trace.fold(((kind * 16_777_216 + target + 1) ^ Math.imul(digest, 0x9e3779b1)) >>> 0);
   }
 
   send(from: Endpoint, to: EndpointId, message: Message, sizeBytes: number): void {

@@ -18,6 +18,8 @@ const GENERATION = 4;
 const STATE = 5;
 const GENERATIONS = 2 ** 29;
 const NONE = -1;
+/** `popNotAfter`: the earliest event is due after the limit. */
+export const LATER = -2;
 const MIN_BUCKETS = 16;
 /** Pops per check of how well the bucket width fits the events pending. */
 const FIT_WINDOW = 1024;
@@ -142,8 +144,17 @@ export class EventQueue {
    * time. The caller reads the slot with the accessors below and then calls `release` or `hold`.
    */
   pop(): number {
+    return this.popNotAfter(Infinity);
+  }
+
+  /**
+   * Like `pop`, but leaves the earliest event in place and returns LATER (-2) when it is due after
+   * `limit`: the run loop's one call per event.
+   */
+  popNotAfter(limit: Micros): number {
     const slot = this.findEarliest();
     if (slot === NONE) return NONE;
+    if ((this.slotTime[slot] as number) > limit) return LATER;
     const bucket = this.cursor & this.bucketMask;
     const next = this.slotInts[slot * STRIDE + NEXT] as number;
     this.bucketHead[bucket] = next;
