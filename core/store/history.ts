@@ -11,7 +11,21 @@ export type HistoryInput =
   /** A txn "if modRevision(key) = expected then put value / delete". */
   | { readonly type: 'cas'; readonly expectedModRevision: number; readonly value: unknown; readonly del: boolean }
   /** A linearizable read of one key (serializable reads are not recorded: they may be stale by design). */
-  | { readonly type: 'get' };
+  | { readonly type: 'get' }
+  /**
+   * This key's write in a multi-key txn (a fenced write: CAS on the object and on the Lease). It is
+   * applied when the txn's compares all held (`branch` success) or when one failed (failure).
+   * `expectedModRevision` is the compare on this key, if any; `guarded` says other keys were compared
+   * too, so a failed txn says nothing about this key. Recorded with a `cas` output.
+   */
+  | {
+      readonly type: 'txn';
+      readonly expectedModRevision: number | undefined;
+      readonly guarded: boolean;
+      readonly branch: 'success' | 'failure';
+      readonly value: unknown;
+      readonly del: boolean;
+    };
 
 export type HistoryOutput =
   | { readonly type: 'write'; readonly revision: number }

@@ -178,10 +178,24 @@ export class StoreClient {
     }, callback);
   }
 
-  /** A general transaction (not recorded in the history: the checker's model is per key). */
+  /**
+   * A general transaction. Each key it writes is recorded in the history as that key's share of the
+   * txn (input `txn`), so keys written by multi-key txns (fenced writes) keep a complete per-key
+   * history for store.linearizable; keys it only compares are not written and need no record.
+   */
   txn(compares: readonly Compare[], success: readonly TxnOp[], failure: readonly TxnOp[], callback: (result: TxnResult) => void): void {
     const command: StoreCommand = { type: 'txn', compares, success, failure };
+    const recorded = this.recordTxn(compares, success, failure);
     this.submitWrite(command, undefined, undefined, (response) => {
+      const history = this.options.history;
+      if (history !== undefined) {
+        for (const op of recorded) {
+          if (response.type === 'unavailable') history.fail(op);
+          else if (response.type === 'timeout') history.giveUp(op);
+          else if (response.result.type === 'txn') history.complete(op, { type: 'cas', succeeded: response.result.succeeded, revision: response.result.revision });
+          else history.giveUp(op);
+        }
+      }
       if (response.type !== 'store/writeResp') {
         callback(response);
         return;
@@ -189,6 +203,25 @@ export class StoreClient {
       const res = response.result;
       if (res.type === 'txn') callback({ type: 'ok', succeeded: res.succeeded, revision: res.revision, results: res.results });
     });
+  }
+
+  /** Invokes one history op per write of the txn (its revision is the txn's: a txn's writes share one). */
+  private recordTxn(compares: readonly Compare[], success: readonly TxnOp[], failure: readonly TxnOp[]): HistoryOp[] {
+    const history = this.options.history;
+    if (history === undefined) return [];
+    const ops: HistoryOp[] = [];
+    const branches: ReadonlyArray<readonly ['success' | 'failure', readonly TxnOp[]]> = [['success', success], ['failure', failure]];
+    for (const [branch, writes] of branches) {
+      for (const w of writes) {
+        const own = compares.filter((c) => c.key === w.key);
+        const first = own[0];
+        // Two compares on one key: the register model has one expected value, so the rest count as guards.
+        const guarded = compares.length > (first === undefined ? 0 : 1);
+        const value = w.type === 'put' ? w.value : null;
+        ops.push(history.invoke(this.name, w.key, { type: 'txn', expectedModRevision: first?.modRevision, guarded, branch, value, del: w.type === 'delete' }));
+      }
+    }
+    return ops;
   }
 
   /** Compacts the store's history up to `revision` (through the log, so every member does it). */

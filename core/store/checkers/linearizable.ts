@@ -43,6 +43,23 @@ function stepModel(state: KeyState, op: HistoryOp): KeyState[] {
       if (matches !== null && matches !== succeeded) return [];
       return [succeeded ? applied : state];
     }
+    case 'txn': {
+      const current = state.value === ABSENT ? 0 : state.modRevision;
+      const expected = input.expectedModRevision;
+      const matches = expected === undefined || current === null ? null : current === expected;
+      // With no compare at all the txn always succeeds; a compare on another key can fail it anyway.
+      const canSucceed = matches !== false;
+      const canFail = input.guarded || (expected !== undefined && matches !== true);
+      const succeeded = out?.type === 'cas' ? out.succeeded : null;
+      const after = (s: boolean): KeyState => {
+        if (s !== (input.branch === 'success')) return state;
+        if (input.del) return { value: ABSENT, modRevision: 0 };
+        return { value: input.value, modRevision: out?.type === 'cas' ? out.revision : null };
+      };
+      if (succeeded === null) return [...(canSucceed ? [after(true)] : []), ...(canFail ? [after(false)] : [])];
+      if (succeeded ? !canSucceed : !canFail) return [];
+      return [after(succeeded)];
+    }
     case 'get': {
       if (out?.type !== 'read') return [state];
       const value = out.modRevision === 0 ? ABSENT : out.value;
@@ -204,7 +221,7 @@ export function checkLinearizable(history: readonly HistoryOp[], options: Linear
     const mayMatter = (op: HistoryOp): boolean => {
       const input = op.input;
       if (input.type === 'get') return true;
-      if (input.type === 'delete' || (input.type === 'cas' && input.del)) return absenceSeen;
+      if (input.type === 'delete' || ((input.type === 'cas' || input.type === 'txn') && input.del)) return absenceSeen;
       return observed.has(input.value);
     };
     const reduced = ops.filter((op) => op.outcome !== 'unknown' || mayMatter(op));
