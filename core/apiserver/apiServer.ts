@@ -552,6 +552,9 @@ export class ApiServer implements Component {
     }
     set.add(key);
     this.observe(ctx, f, OK, undefined);
+    // Like HTTP response headers, something is sent soon even on a quiet watch (a progress
+    // BOOKMARK): a client that hears nothing knows its watch request was lost and asks again.
+    this.noteActive(ctx, watcher);
     if (watcher.buffer.length > 0) {
       const delay = ctx.useCpu(watcher.buffer.length * this.costs.perWatchEventUs + this.costs.authenticationUs + this.costs.authorizationUs);
       this.timers.set(ctx, delay, (c) => this.flush(c, cache));

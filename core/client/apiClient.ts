@@ -274,6 +274,12 @@ export class ApiClient {
       }
       this.sendRequest(c, to, id, fields);
       this.ensureHealthCheck(c);
+      // The server answers a watch at once (a bookmark at the latest): silence means the request
+      // or its answer was lost, which TCP would have retransmitted; end it so the informer rewatches
+      // rather than waiting out watchSilenceUs with no events.
+      this.timers.set(c, this.requestTimeoutUs, (c2) => {
+        if (this.watches.get(id) === watch && watch.seq === 0) this.abandonWatch(c2, id, watch, to, status(504, 'Timeout', 'watch not established: no answer'));
+      });
     });
     return {
       id,

@@ -35,6 +35,18 @@ export interface KubeletConfig extends NodeIdentity {
 
 const DEFAULT_IMAGE: ImageBehaviour = { startupUs: s(1), ready: true };
 const LEASE_NAMESPACE = 'kube-node-lease';
+/**
+ * Upstream retry backoffs, both doubling to 7 s: registration sleeps 100 ms, 200 ms, 400 ms… before
+ * its attempts (we skip the first sleep, so a retry waits 200 ms, 400 ms…); the node lease
+ * controller waits 200 ms, 400 ms… after a failed ensure.
+ */
+const REGISTER_RETRY_FIRST_US = ms(200);
+const LEASE_RETRY_FIRST_US = ms(200);
+const MAX_BACKOFF_US = s(7);
+/** component-helpers lease controller maxUpdateRetries. */
+const MAX_LEASE_UPDATE_RETRIES = 5;
+/** kubelet nodeStatusUpdateRetry. */
+const NODE_STATUS_UPDATE_RETRY = 5;
 
 interface PodWorker {
   readonly key: string;
@@ -84,10 +96,8 @@ export class Kubelet implements Component {
     });
     this.client = client;
     client.start(ctx);
-    client.create(ctx, 'nodes', nodeObject(this.cfg), () => {
-      this.syncNodeStatus(ctx);
-    });
-    this.renewLease(ctx);
+    this.register(ctx, REGISTER_RETRY_FIRST_US);
+    this.syncLease(ctx);
     const pods = new Informer(client, 'pods', { fieldSelector: { nodeName: this.cfg.nodeName } });
     this.pods = pods;
     pods.addEventHandler({
@@ -116,63 +126,166 @@ export class Kubelet implements Component {
     if (handle !== undefined) this.client?.timers.cancel(ctx, handle);
   }
 
-  // ───────────── node Lease and status ─────────────
+  // ───────────── registration, node Lease and status ─────────────
 
-  private renewLease(ctx: Context): void {
-    const client = this.client;
-    if (client === undefined) return;
-    this.timer(ctx, this.cfg.leaseRenewIntervalUs ?? s(10), (c) => this.renewLease(c));
-    const now = ctx.now() / 1e6;
-    const spec = { holderIdentity: this.cfg.nodeName, leaseDurationSeconds: this.cfg.leaseDurationSeconds ?? 40, renewTime: now };
-    if (this.lease === undefined) {
-      client.get(ctx, 'leases', LEASE_NAMESPACE, this.cfg.nodeName, (r) => {
-        if (r.ok) {
-          this.lease = r.object;
-          this.updateLease(ctx, spec);
-          return;
-        }
-        if (r.status.code !== 404) return;
-        const lease: Lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.cfg.nodeName, namespace: LEASE_NAMESPACE }, spec: { ...spec, acquireTime: now } };
-        client.create(ctx, 'leases', lease, (cr) => {
-          if (cr.ok) this.lease = cr.object;
-        });
-      });
-      return;
-    }
-    this.updateLease(ctx, spec);
-  }
-
-  private updateLease(ctx: Context, spec: Lease['spec']): void {
-    const lease = this.lease;
-    if (lease === undefined || this.client === undefined) return;
-    this.client.update(ctx, 'leases', { ...lease, spec: { ...lease.spec, ...spec } }, (r) => {
-      // On a conflict or error, re-read next time (upstream: get the latest lease, then retry).
-      this.lease = r.ok ? r.object : undefined;
+  /**
+   * registerWithAPIServer: create the Node until it is there. A create that failed or timed out (a
+   * lost request or answer) is retried after a backoff doubling to 7 s, as upstream; AlreadyExists
+   * means an earlier attempt (or an earlier incarnation) got through. Upstream also sleeps 100 ms
+   * before the first attempt; we start at once, so only failures cost time.
+   */
+  private register(ctx: Context, retryUs: Micros): void {
+    this.client?.create(ctx, 'nodes', nodeObject(this.cfg), (r, c) => {
+      if (r.ok || r.status.code === 409) {
+        // Node status is synced only once the Node exists (upstream syncNodeStatus registers first).
+        this.syncNodeStatus(c);
+        return;
+      }
+      this.timer(c, retryUs, (c2) => this.register(c2, Math.min(MAX_BACKOFF_US, retryUs * 2)));
     });
   }
 
-  private syncNodeStatus(ctx: Context): void {
+  /**
+   * The node lease controller's sync (component-helpers lease controller), run every renew interval
+   * counted from the end of the previous sync (wait.JitterUntil, sliding): update the Lease we hold
+   * (up to 5 tries; a conflict re-reads it first); failing that, or holding none, ensure it exists
+   * (get, create on 404) retrying with a backoff of 200 ms doubling to 7 s, then update it unless
+   * it was just created. Without the retries one lost or refused renewal would cost a whole
+   * interval and, repeated, the node's grace period.
+   */
+  private syncLease(ctx: Context): void {
+    const next = (c: Context): void => {
+      this.timer(c, this.cfg.leaseRenewIntervalUs ?? s(10), (c2) => this.syncLease(c2));
+    };
+    const lease = this.lease;
+    if (lease === undefined) {
+      this.ensureThenUpdateLease(ctx, next);
+      return;
+    }
+    this.retryUpdateLease(ctx, lease, 0, (c, ok) => {
+      if (ok) next(c);
+      else this.ensureThenUpdateLease(c, next);
+    });
+  }
+
+  private ensureThenUpdateLease(ctx: Context, done: (c: Context) => void): void {
+    this.backoffEnsureLease(ctx, LEASE_RETRY_FIRST_US, (c, lease, created) => {
+      this.lease = lease;
+      if (created) done(c);
+      else this.retryUpdateLease(c, lease, 0, (c2) => done(c2));
+    });
+  }
+
+  private backoffEnsureLease(ctx: Context, retryUs: Micros, cb: (c: Context, lease: Lease, created: boolean) => void): void {
+    this.ensureLease(ctx, (c, lease, created) => {
+      if (lease !== undefined) {
+        cb(c, lease, created);
+        return;
+      }
+      this.timer(c, retryUs, (c2) => this.backoffEnsureLease(c2, Math.min(MAX_BACKOFF_US, retryUs * 2), cb));
+    });
+  }
+
+  /** Reads our Lease, creating it if it does not exist; `lease` undefined = failed (retry). */
+  private ensureLease(ctx: Context, cb: (c: Context, lease: Lease | undefined, created: boolean) => void): void {
     const client = this.client;
     if (client === undefined) return;
-    this.timer(ctx, this.cfg.nodeStatusUpdateFrequencyUs ?? s(10), (c) => this.syncNodeStatus(c));
-    client.get(ctx, 'nodes', undefined, this.cfg.nodeName, (r) => {
+    client.get(ctx, 'leases', LEASE_NAMESPACE, this.cfg.nodeName, (r, c) => {
+      if (r.ok) {
+        cb(c, r.object, false);
+        return;
+      }
+      if (r.status.code !== 404) {
+        cb(c, undefined, false);
+        return;
+      }
+      const now = c.now() / 1e6;
+      const lease: Lease = {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: this.cfg.nodeName, namespace: LEASE_NAMESPACE },
+        spec: { ...this.leaseSpec(now), acquireTime: now },
+      };
+      client.create(c, 'leases', lease, (cr, c2) => cb(c2, cr.ok ? cr.object : undefined, cr.ok));
+    });
+  }
+
+  private retryUpdateLease(ctx: Context, base: Lease, attempt: number, cb: (c: Context, ok: boolean) => void): void {
+    const client = this.client;
+    if (client === undefined) return;
+    if (attempt >= MAX_LEASE_UPDATE_RETRIES) {
+      cb(ctx, false);
+      return;
+    }
+    const renewed: Lease = { ...base, spec: { ...base.spec, ...this.leaseSpec(ctx.now() / 1e6) } };
+    client.update(ctx, 'leases', renewed, (r, c) => {
+      if (r.ok) {
+        this.lease = r.object;
+        cb(c, true);
+        return;
+      }
+      if (r.status.code === 409) {
+        // Someone else wrote the Lease: our copy is stale, so read the latest before trying again.
+        this.backoffEnsureLease(c, LEASE_RETRY_FIRST_US, (c2, latest) => {
+          this.lease = latest;
+          this.retryUpdateLease(c2, latest, attempt + 1, cb);
+        });
+        return;
+      }
+      this.retryUpdateLease(c, base, attempt + 1, cb);
+    });
+  }
+
+  private leaseSpec(nowSeconds: number): Lease['spec'] {
+    return { holderIdentity: this.cfg.nodeName, leaseDurationSeconds: this.cfg.leaseDurationSeconds ?? 40, renewTime: nowSeconds };
+  }
+
+  /**
+   * syncNodeStatus, every nodeStatusUpdateFrequency counted from the end of the previous sync:
+   * post the status when it is not Ready or the report is due, trying up to 5 times
+   * (nodeStatusUpdateRetry) so a lost or conflicting write does not wait a whole period.
+   */
+  private syncNodeStatus(ctx: Context): void {
+    this.updateNodeStatus(ctx, 0, (c) => {
+      this.timer(c, this.cfg.nodeStatusUpdateFrequencyUs ?? s(10), (c2) => this.syncNodeStatus(c2));
+    });
+  }
+
+  private updateNodeStatus(ctx: Context, tryNumber: number, done: (c: Context) => void): void {
+    const client = this.client;
+    if (client === undefined) return;
+    const retry = (c: Context): void => {
+      if (tryNumber + 1 < NODE_STATUS_UPDATE_RETRY) this.updateNodeStatus(c, tryNumber + 1, done);
+      else done(c);
+    };
+    client.get(ctx, 'nodes', undefined, this.cfg.nodeName, (r, c) => {
       if (!r.ok) {
-        if (r.status.code === 404) client.create(ctx, 'nodes', nodeObject(this.cfg), () => undefined);
+        // Our Node was deleted: register it again (there is nothing to post a status to).
+        if (r.status.code === 404) client.create(c, 'nodes', nodeObject(this.cfg), () => undefined);
+        retry(c);
         return;
       }
       const node: Node = r.object;
-      const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-      const due = ctx.now() - this.lastStatusPostUs >= (this.cfg.nodeStatusReportFrequencyUs ?? s(300));
-      if (ready?.status === 'True' && node.status?.capacity !== undefined && !due) return;
+      const ready = node.status?.conditions?.find((x) => x.type === 'Ready');
+      const due = c.now() - this.lastStatusPostUs >= (this.cfg.nodeStatusReportFrequencyUs ?? s(300));
+      if (ready?.status === 'True' && node.status?.capacity !== undefined && !due) {
+        done(c);
+        return;
+      }
       const status = {
         ...node.status,
         capacity: this.cfg.capacity,
         allocatable: this.cfg.allocatable ?? this.cfg.capacity,
-        conditions: nodeStatusConditions(node.status?.conditions, ctx.now() / 1e6),
+        conditions: nodeStatusConditions(node.status?.conditions, c.now() / 1e6),
         nodeInfo: { kubeletVersion: 'v1.32.0-kubesim', containerRuntimeVersion: 'kubesim://1', operatingSystem: 'linux', architecture: 'amd64' },
       };
-      client.updateStatus(ctx, 'nodes', { ...node, status }, (u) => {
-        if (u.ok) this.lastStatusPostUs = ctx.now();
+      client.updateStatus(c, 'nodes', { ...node, status }, (u, c2) => {
+        if (!u.ok) {
+          retry(c2);
+          return;
+        }
+        this.lastStatusPostUs = c2.now();
+        done(c2);
       });
     });
   }

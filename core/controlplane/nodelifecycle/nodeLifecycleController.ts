@@ -108,17 +108,21 @@ export class NodeLifecycleController {
     for (const node of this.env.informers.nodes.list()) {
       const name = node.metadata.name ?? '';
       const h = this.healthOf(name);
-      let ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
+      let ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
       if (now - h.probeUs > this.cfg.gracePeriodUs && ready !== 'Unknown') {
         this.markUnknown(ctx, node);
         ready = 'Unknown';
       }
       const zone = zoneOf(node);
       const zc = zoneCounts.get(zone) ?? { ready: 0, notReady: 0 };
+      // A node that never reported counts as not ready for the zone's health, as upstream's nil condition.
       if (ready === 'True') zc.ready++;
       else zc.notReady++;
       zoneCounts.set(zone, zc);
-      this.reconcileTaints(ctx, node, ready);
+      // No Ready condition yet (the kubelet registered but its first status post is still on the way,
+      // e.g. after a lost request): upstream leaves such a node alone until the grace period from
+      // its first observation has passed and it is marked NodeStatusNeverUpdated above.
+      if (ready !== undefined) this.reconcileTaints(ctx, node, ready);
     }
     this.updateZones(zoneCounts);
     this.workTaintQueues(ctx);

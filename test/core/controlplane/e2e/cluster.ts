@@ -11,7 +11,8 @@ import type { KubeObject, Pod, Toleration } from '../../../../core/api/types.js'
 import { ApiServer } from '../../../../core/apiserver/apiServer.js';
 import { MemoryStore } from '../../../../core/apiserver/memoryStore.js';
 import { objectFromKv } from '../../../../core/apiserver/decorate.js';
-import type { ApiPolicy, UserInfo } from '../../../../core/apiserver/policy.js';
+import type { ApiPolicy, RequestAttributes, UserInfo } from '../../../../core/apiserver/policy.js';
+import type { Status } from '../../../../core/apiserver/status.js';
 import { allowAllPolicy } from '../../../../core/apiserver/policy.js';
 import { ApiClient } from '../../../../core/client/apiClient.js';
 import { Informer } from '../../../../core/client/informer.js';
@@ -35,6 +36,11 @@ export interface ClusterOptions {
   readonly separateApiHosts?: boolean;
   /** Leave out the controller-manager on these masters. */
   readonly withoutKcm?: readonly number[];
+  /**
+   * A validating admission step run before the default one, e.g. a failing webhook: a Status
+   * refuses the request. `nowSeconds` is simulated time.
+   */
+  readonly admit?: (attrs: RequestAttributes, object: KubeObject, nowSeconds: number) => Status | undefined;
 }
 
 const DEFAULT_TOLERATIONS: readonly Toleration[] = [
@@ -42,10 +48,14 @@ const DEFAULT_TOLERATIONS: readonly Toleration[] = [
   { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
 ];
 
-function testPolicy(tokens: ReadonlyMap<string, UserInfo>): ApiPolicy {
+function testPolicy(tokens: ReadonlyMap<string, UserInfo>, admit: ClusterOptions['admit']): ApiPolicy {
   const base = allowAllPolicy(tokens);
   return {
     ...base,
+    validate: (attrs, object, view) => {
+      const refused = admit?.(attrs, object, view.nowSeconds());
+      return refused === undefined ? base.validate(attrs, object, view) : { ok: false, status: refused };
+    },
     mutate: (attrs, object) => {
       if (attrs.verb !== 'create' || object.kind !== 'Pod' || attrs.subresource !== undefined) return { ok: true, object };
       const pod = object;
@@ -152,7 +162,7 @@ export function buildCluster(opts: ClusterOptions = {}): TestCluster {
     ['token-kube-scheduler', { name: 'system:kube-scheduler', groups: [] }],
   ]);
   for (const w of workers) tokens.set(`token-kubelet-${w}`, { name: `system:node:${w}`, groups: ['system:nodes'] });
-  const policy = testPolicy(tokens);
+  const policy = testPolicy(tokens, opts.admit);
   const kcm = new Map<string, EndpointId>();
   for (const m of masters) sim.addHost(m);
   if (opts.separateApiHosts === true) for (const h of apiHosts) sim.addHost(h);
