@@ -34,11 +34,30 @@ export interface WatchRequest {
   readonly watchId: string;
   readonly prefix: string;
   readonly fromRevision: number;
+  /**
+   * How many times the client has (re)opened this watch: every message of this stream echoes it, so
+   * messages of an earlier stream (an old member, or before a reopen) are told apart and dropped.
+   */
+  readonly generation: number;
 }
 
+/** Stops feeding a watch, unless the member already serves a newer generation of it. */
 export interface CancelWatchRequest {
   readonly type: 'store/cancelWatch';
   readonly watchId: string;
+  readonly generation: number;
+}
+
+/**
+ * The client's periodic acknowledgement of a watch stream (the last `seq` it accepted). A member
+ * that does not know the watch (it restarted, or the open or a `watchCompacted` was lost) answers
+ * `store/watchUnknown`, and the client reopens rather than waiting for the silence timeout.
+ */
+export interface WatchAckRequest {
+  readonly type: 'store/watchAck';
+  readonly watchId: string;
+  readonly generation: number;
+  readonly seq: number;
 }
 
 export interface WriteResponse {
@@ -67,6 +86,9 @@ export interface NotLeaderResponse {
 export interface WatchEventsMessage {
   readonly type: 'store/watchEvents';
   readonly watchId: string;
+  readonly generation: number;
+  /** 1, 2, 3… per stream (watch id + generation): a gap means a lost message, so the client reopens. */
+  readonly seq: number;
   readonly events: readonly WatchEvent[];
   readonly revision: number;
 }
@@ -74,14 +96,29 @@ export interface WatchEventsMessage {
 export interface WatchCompactedMessage {
   readonly type: 'store/watchCompacted';
   readonly watchId: string;
+  readonly generation: number;
+  readonly seq: number;
   readonly compactRevision: number;
 }
 
-export type StoreRequest = WriteRequest | RangeRequest | WatchRequest | CancelWatchRequest;
-export type StoreResponse = WriteResponse | RangeResponse | NotLeaderResponse | WatchEventsMessage | WatchCompactedMessage;
+/** Answer to a `store/watchAck` for a watch (generation) this member does not serve. */
+export interface WatchUnknownMessage {
+  readonly type: 'store/watchUnknown';
+  readonly watchId: string;
+  readonly generation: number;
+}
+
+export type StoreRequest = WriteRequest | RangeRequest | WatchRequest | CancelWatchRequest | WatchAckRequest;
+export type StoreResponse = WriteResponse | RangeResponse | NotLeaderResponse | WatchEventsMessage | WatchCompactedMessage | WatchUnknownMessage;
 
 export function isStoreRequest(message: { readonly type: string }): message is StoreRequest {
-  return message.type === 'store/write' || message.type === 'store/range' || message.type === 'store/watch' || message.type === 'store/cancelWatch';
+  return (
+    message.type === 'store/write' ||
+    message.type === 'store/range' ||
+    message.type === 'store/watch' ||
+    message.type === 'store/cancelWatch' ||
+    message.type === 'store/watchAck'
+  );
 }
 
 export function isStoreResponse(message: { readonly type: string }): message is StoreResponse {
@@ -90,7 +127,8 @@ export function isStoreResponse(message: { readonly type: string }): message is 
     message.type === 'store/rangeResp' ||
     message.type === 'store/notLeader' ||
     message.type === 'store/watchEvents' ||
-    message.type === 'store/watchCompacted'
+    message.type === 'store/watchCompacted' ||
+    message.type === 'store/watchUnknown'
   );
 }
 

@@ -1,6 +1,6 @@
 import type { Context, EndpointId, Message, TimerId, TimerTag } from '../../sim/index.js';
 import type { ApplyResult, Compare, KeyValue, OpResult, RangeResult, StoreCommand, TxnOp, WatchEvent } from './mvccTypes.js';
-import type { StoreRequest, StoreResponse, WriteResponse } from './protocol.js';
+import type { StoreRequest, StoreResponse, WatchCompactedMessage, WatchEventsMessage, WatchUnknownMessage, WriteResponse } from './protocol.js';
 import type { History, HistoryInput, HistoryOp, HistoryOutput } from './history.js';
 import type { StoreRecorder } from './recorder.js';
 import { isStoreResponse } from './protocol.js';
@@ -95,7 +95,10 @@ interface ActiveWatch {
   nextRevision: number;
   member: number;
   lastHeardUs: number;
+  /** Opens so far; the member echoes it, so messages of an earlier stream are told apart. */
   generation: number;
+  /** Sequence number the next message of the current stream must carry (1 after each open). */
+  nextSeq: number;
 }
 
 type ClientTimer =
@@ -268,7 +271,7 @@ export class StoreClient {
    */
   watch(prefix: string, fromRevision: number, onUpdate: (update: WatchUpdate) => void): string {
     const watchId = `${this.name}:${this.nonce}:w${++this.seq}`;
-    const w: ActiveWatch = { watchId, prefix, onUpdate, nextRevision: fromRevision, member: this.preferred, lastHeardUs: this.ctx.now(), generation: 0 };
+    const w: ActiveWatch = { watchId, prefix, onUpdate, nextRevision: fromRevision, member: this.preferred, lastHeardUs: this.ctx.now(), generation: 0, nextSeq: 1 };
     this.watches.set(watchId, w);
     this.openWatch(w);
     return watchId;
@@ -278,7 +281,7 @@ export class StoreClient {
     const w = this.watches.get(watchId);
     if (w === undefined) return;
     this.watches.delete(watchId);
-    this.sendTo(w.member, { type: 'store/cancelWatch', watchId });
+    this.sendTo(w.member, { type: 'store/cancelWatch', watchId, generation: w.generation });
   }
 
   // ---------------------------------------------------------------- plumbing for the host component
@@ -286,11 +289,8 @@ export class StoreClient {
   /** Handles a store response; returns false if the message is not for the store client. */
   handleMessage(ctx: Context, from: EndpointId, message: Message): boolean {
     if (!isStoreResponse(message)) return false;
-    if ((message.type === 'store/watchEvents' || message.type === 'store/watchCompacted') && !this.watches.has(message.watchId)) {
-      // A watch of an earlier incarnation or a cancelled one: tell the member to stop feeding it.
-      const cancel: StoreRequest = { type: 'store/cancelWatch', watchId: message.watchId };
-      ctx.send(from, cancel, 64);
-      return true;
+    if (message.type === 'store/watchEvents' || message.type === 'store/watchCompacted' || message.type === 'store/watchUnknown') {
+      if (!this.inWatchStream(ctx, from, message)) return true;
     }
     this.onResponse(message);
     return true;
@@ -320,10 +320,12 @@ export class StoreClient {
         if (w === undefined || w.generation !== t.generation) return true;
         const silence = this.options.watchSilenceUs ?? 3_000_000;
         if (this.ctx.now() - w.lastHeardUs >= silence) {
-          this.sendTo(w.member, { type: 'store/cancelWatch', watchId: w.watchId });
+          this.sendTo(w.member, { type: 'store/cancelWatch', watchId: w.watchId, generation: w.generation });
           w.member = (w.member + 1) % this.options.members.length;
           this.openWatch(w);
         } else {
+          // Acknowledge what arrived; a member that does not serve the stream answers watchUnknown.
+          this.sendTo(w.member, { type: 'store/watchAck', watchId: w.watchId, generation: w.generation, seq: w.nextSeq - 1 });
           this.ctx.setTimer(silence / 2, timerTag({ type: 'storeClient/watchCheck', watchId: w.watchId, generation: w.generation }));
         }
         return true;
@@ -506,15 +508,48 @@ export class StoreClient {
         w.onUpdate({ type: 'compacted', compactRevision: message.compactRevision });
         return;
       }
+      case 'store/watchUnknown':
+        return; // handled by inWatchStream
+
       default:
         assertNever(message, 'store response');
     }
   }
 
+  /**
+   * Lets through only the next message of a watch's current stream. A message of an older stream
+   * (an earlier member, or before a reopen) or of a watch this client no longer has is dropped and
+   * that stream cancelled at its sender; a duplicate is dropped; a gap (a lost message) or a member
+   * that does not serve the stream (it restarted) reopens the watch on the same member from the last
+   * delivered revision, as etcd's watch resumes from a revision. So no revision is ever skipped.
+   */
+  private inWatchStream(ctx: Context, from: EndpointId, message: WatchEventsMessage | WatchCompactedMessage | WatchUnknownMessage): boolean {
+    const w = this.watches.get(message.watchId);
+    if (w === undefined || message.generation !== w.generation) {
+      if (message.type !== 'store/watchUnknown' && (w === undefined || message.generation < w.generation)) {
+        const cancel: StoreRequest = { type: 'store/cancelWatch', watchId: message.watchId, generation: message.generation };
+        ctx.send(from, cancel, 64);
+      }
+      return false;
+    }
+    if (message.type === 'store/watchUnknown') {
+      this.openWatch(w);
+      return false;
+    }
+    if (message.seq < w.nextSeq) return false;
+    if (message.seq > w.nextSeq) {
+      this.openWatch(w);
+      return false;
+    }
+    w.nextSeq++;
+    return true;
+  }
+
   private openWatch(w: ActiveWatch): void {
     w.generation++;
+    w.nextSeq = 1;
     w.lastHeardUs = this.ctx.now();
-    this.sendTo(w.member, { type: 'store/watch', watchId: w.watchId, prefix: w.prefix, fromRevision: w.nextRevision });
+    this.sendTo(w.member, { type: 'store/watch', watchId: w.watchId, prefix: w.prefix, fromRevision: w.nextRevision, generation: w.generation });
     const silence = this.options.watchSilenceUs ?? 3_000_000;
     this.ctx.setTimer(silence / 2, timerTag({ type: 'storeClient/watchCheck', watchId: w.watchId, generation: w.generation }));
   }

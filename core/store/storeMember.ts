@@ -46,7 +46,11 @@ interface Watcher {
   readonly watchId: string;
   readonly client: EndpointId;
   readonly prefix: string;
+  /** The client's open count for this watch, echoed in every message of the stream. */
+  readonly generation: number;
   nextRevision: number;
+  /** Sequence number of the last message sent on this stream (the first is 1). */
+  seq: number;
 }
 
 interface PendingWrite {
@@ -196,14 +200,35 @@ export class StoreMember implements Component {
         return;
       }
       case 'store/watch': {
-        const watcher: Watcher = { watchId: request.watchId, client: from, prefix: request.prefix, nextRevision: request.fromRevision };
+        // A duplicated or overtaken open of an older (or this same) stream must not restart it.
+        const known = this.watchers.get(request.watchId);
+        if (known !== undefined && known.generation >= request.generation) return;
+        const watcher: Watcher = {
+          watchId: request.watchId,
+          client: from,
+          prefix: request.prefix,
+          generation: request.generation,
+          nextRevision: request.fromRevision,
+          seq: 0,
+        };
         this.watchers.set(request.watchId, watcher);
         this.pushWatch(ctx, watcher, true);
         return;
       }
-      case 'store/cancelWatch':
-        this.watchers.delete(request.watchId);
+      case 'store/cancelWatch': {
+        const known = this.watchers.get(request.watchId);
+        if (known !== undefined && known.generation <= request.generation) this.watchers.delete(request.watchId);
         return;
+      }
+      case 'store/watchAck': {
+        // A restarted member (or one whose open or `watchCompacted` was lost) does not serve this
+        // stream: say so at once, and the client reopens from its last delivered revision.
+        const known = this.watchers.get(request.watchId);
+        if (known === undefined || known.generation < request.generation) {
+          reply(ctx, from, { type: 'store/watchUnknown', watchId: request.watchId, generation: request.generation });
+        }
+        return;
+      }
       default:
         assertNever(request, 'store request');
     }
@@ -227,7 +252,8 @@ export class StoreMember implements Component {
   private pushWatch(ctx: Context, w: Watcher, progress: boolean): void {
     const result = this.mvcc.eventsSince(w.prefix, w.nextRevision);
     if (result.type === 'compacted') {
-      reply(ctx, w.client, { type: 'store/watchCompacted', watchId: w.watchId, compactRevision: result.compactRevision });
+      const compacted = { type: 'store/watchCompacted', watchId: w.watchId, generation: w.generation, seq: ++w.seq, compactRevision: result.compactRevision } as const;
+      reply(ctx, w.client, compacted);
       this.watchers.delete(w.watchId);
       return;
     }
@@ -237,7 +263,8 @@ export class StoreMember implements Component {
     w.nextRevision = Math.max(w.nextRevision, this.mvcc.revision + 1);
     if (last === undefined && !progress) return;
     const size = 64 + result.events.reduce((n, e) => n + e.kv.sizeBytes, 0);
-    reply(ctx, w.client, { type: 'store/watchEvents', watchId: w.watchId, events: result.events, revision: this.mvcc.revision }, size);
+    const message = { type: 'store/watchEvents', watchId: w.watchId, generation: w.generation, seq: ++w.seq, events: result.events, revision: this.mvcc.revision } as const;
+    reply(ctx, w.client, message, size);
   }
 
   // ---------------------------------------------------------------- the Ready loop
