@@ -5,7 +5,11 @@ import { kubernetesPolicy } from '../../api/kubernetesPolicy.js';
 import { defaultTokenTable } from '../../api/authn.js';
 import { ApiClient } from '../../client/index.js';
 import type { Lease } from '../../api/types.js';
-import type { ComponentKindEntry, InstallContext, Installation } from '../kinds.js';
+import type { ComponentKindEntry, InstallContext, Installation, InvariantResult } from '../kinds.js';
+import { apiRequestRecord } from '../checkers/apiRequest.js';
+import { AuthorizationChecker, principalsOf } from '../checkers/authorization.js';
+import { CommittedWrites } from '../checkers/committedWrites.js';
+import { OptimisticConcurrencyChecker } from '../checkers/optimisticConcurrency.js';
 import type { SummaryBuilder } from '../summary.js';
 import { round } from '../summary.js';
 
@@ -76,7 +80,8 @@ const STAGES = ['authentication', 'authorization', 'mutating', 'schema', 'valida
 
 /**
  * kube-apiserver on every master over the Raft store (StoreClientPort), the availability prober on
- * a host of its own, and the api.* figures from the servers' `api.request` observations.
+ * a host of its own, the api.* figures from the servers' `api.request` observations, and the api.*
+ * invariants: each acknowledged request joined with what the store committed at its revision.
  */
 class ApiServerInstallation implements Installation {
   private requests = 0;
@@ -84,15 +89,23 @@ class ApiServerInstallation implements Installation {
   private readonly rejected = { authentication: 0, authorization: 0, mutating: 0, schema: 0, validating: 0 };
   private probes = 0;
   private probesOk = 0;
+  private readonly writes = new CommittedWrites();
+  private readonly concurrency = new OptimisticConcurrencyChecker();
+  private readonly authorization: AuthorizationChecker;
 
   constructor(private readonly ctx: InstallContext) {
     const { sim, layout, services } = ctx;
+    const tokens = defaultTokenTable(layout.workers);
+    // The checker knows the principals as the authenticator does, and judges with its own authorizer.
+    this.authorization = new AuthorizationChecker(principalsOf(tokens), { current: (key) => this.writes.current(key) });
+    this.writes.onWrite((w) => this.authorization.onCommitted(w));
+    services.storeApplyListeners.push((t, i, d) => this.writes.onApply(t, i, d));
     const tolerationSeconds = ctx.scenario.cluster.nodeLifecycle.tolerationSeconds;
     // The Kubernetes policy of core/api: token authn, RBAC + node authorizer, admission (defaulting,
     // DefaultTolerationSeconds, LimitRanger, quota). Namespaces are not modelled as objects here,
     // so NamespaceLifecycle is off.
     const policy = kubernetesPolicy({
-      tokens: defaultTokenTable(layout.workers),
+      tokens,
       admission: { notReadyTolerationSeconds: tolerationSeconds, unreachableTolerationSeconds: tolerationSeconds, namespaceLifecycle: false },
     });
     for (const master of layout.masters) {
@@ -110,8 +123,15 @@ class ApiServerInstallation implements Installation {
     }
   }
 
-  observe(_timeUs: Micros, _endpoint: string, obs: Observation): void {
+  observe(timeUs: Micros, _endpoint: string, obs: Observation): void {
     if (obs.type === 'api.request') {
+      const record = apiRequestRecord(obs);
+      if (record !== undefined) {
+        const ok = record.code >= 200 && record.code < 300;
+        const writes = ok && record.revision !== undefined ? this.writes.take(record.revision) : undefined;
+        this.concurrency.onRequest(timeUs, record, writes);
+        this.authorization.onRequest(timeUs, record, writes);
+      }
       const code = typeof obs['code'] === 'number' ? obs['code'] : 0;
       this.requests++;
       this.byCode.set(code, (this.byCode.get(code) ?? 0) + 1);
@@ -127,6 +147,15 @@ class ApiServerInstallation implements Installation {
     }
   }
 
+  /** Unclaimed committed writes are kept for late acknowledgements only so long. */
+  sample(timeUs: Micros): void {
+    this.writes.prune(timeUs);
+  }
+
+  invariants(): readonly InvariantResult[] {
+    return [this.concurrency.result(), this.authorization.result()];
+  }
+
   summarise(summary: SummaryBuilder): void {
     const byCode: Record<string, number> = {};
     for (const code of [...this.byCode.keys()].sort((a, b) => a - b)) byCode[String(code)] = this.byCode.get(code) ?? 0;
@@ -137,7 +166,7 @@ class ApiServerInstallation implements Installation {
 
 export const APISERVER_KIND: ComponentKindEntry = {
   name: 'kube-apiserver',
-  checks: [],
+  checks: ['api.optimisticConcurrency', 'api.authorization'],
   enabled: (scenario) => scenario.cluster.masters > 0 && scenario.cluster.etcd.members > 0,
   install: (ctx) => new ApiServerInstallation(ctx),
 };
