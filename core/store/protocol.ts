@@ -80,6 +80,11 @@ export interface NotLeaderResponse {
   readonly type: 'store/notLeader';
   readonly requestId: string;
   readonly leader: string | null;
+  /**
+   * The answering member's current term. A hint naming a member the client saw fail is stale unless
+   * it comes with a later term than the client knew then (that member has won an election since).
+   */
+  readonly term: number;
 }
 
 /** Watch events (possibly none: a progress notification that the member is alive at `revision`). */

@@ -4,6 +4,7 @@ import type { StoreRequest, StoreResponse, WatchCompactedMessage, WatchEventsMes
 import type { History, HistoryInput, HistoryOp, HistoryOutput } from './history.js';
 import type { StoreRecorder } from './recorder.js';
 import { isStoreResponse } from './protocol.js';
+import { MemberSelector, NO_MEMBER } from './memberSelector.js';
 import { assertNever } from '../util/assert.js';
 
 export interface StoreClientOptions {
@@ -15,8 +16,10 @@ export interface StoreClientOptions {
   readonly history?: History;
   /** Checker hooks (acknowledged writes for store.durability); none by default. */
   readonly recorder?: StoreRecorder;
-  /** Per-attempt timeout, µs (default 1s): then the next member is tried. */
+  /** Per-attempt timeout, µs (default 1s): then the member is marked unhealthy and a healthy one is tried. */
   readonly attemptTimeoutUs?: number;
+  /** How long a member that let an attempt time out is skipped, µs (default 3s, doubling per consecutive timeout up to 30s). */
+  readonly unhealthyBackoffUs?: number;
   /** Whole-request deadline, µs (default 5s): then the caller gets `timeout`. */
   readonly deadlineUs?: number;
   /** Pause before retrying when no leader is known, µs (default 50ms); avoids a hot retry loop. */
@@ -108,8 +111,10 @@ type ClientTimer =
 
 /**
  * The store client embedded in a component (the API server): etcd's clientv3 in miniature. It sends
- * each request to the member it believes leads, follows NotLeader hints, retries on another member
- * after a timeout (with the same request id, so a write is applied at most once), and gives up at a
+ * each request to the member it believes leads (learnt from NotLeader hints and applied writes), else
+ * to the member that last answered (MemberSelector); a member that lets an attempt time out is
+ * skipped for a back-off period, so a crashed member costs one timeout rather than one per request.
+ * It retries elsewhere with the same request id (a write is applied at most once) and gives up at a
  * deadline with `timeout` (outcome unknown) or `unavailable` (definitely not applied). Single-key
  * operations are recorded in the history for store.linearizable. Callbacks run synchronously inside
  * the host component's handlers; forward messages and timers with handleMessage/handleTimer.
@@ -123,7 +128,10 @@ export class StoreClient {
   private readonly opsByRequest = new Map<string, PendingOp>();
   private readonly watches = new Map<string, ActiveWatch>();
   private seq = 0;
-  private preferred = 0;
+  /** Which member to send to: the known leader, else the pinned healthy member (clientv3's balancer). */
+  private readonly selector: MemberSelector;
+  /** Endpoint ids of the members, resolved by name once registered (for telling who answered). */
+  private readonly memberIds: Array<EndpointId | undefined>;
 
   constructor(ctx: Context, options: StoreClientOptions) {
     if (options.members.length === 0) throw new Error('StoreClient needs at least one member');
@@ -132,12 +140,16 @@ export class StoreClient {
     this.name = options.name ?? ctx.name;
     // A fresh incarnation must never reuse a request id the members remember from the last one.
     this.nonce = ctx.rng.int(1_000_000_000);
-    this.preferred = ctx.rng.int(options.members.length);
+    // Clients spread over the members until they learn the leader.
+    this.selector = new MemberSelector(options.members.length, ctx.rng.int(options.members.length), {
+      ...(options.unhealthyBackoffUs === undefined ? {} : { backoffUs: options.unhealthyBackoffUs }),
+    });
+    this.memberIds = options.members.map(() => undefined);
   }
 
-  /** Member index this client currently sends to first (its belief about the leader). */
+  /** The member this client sends its next request to (the leader it believes in, or its pinned healthy member). */
   get preferredMember(): string {
-    return this.options.members[this.preferred] ?? '';
+    return this.options.members[this.selector.pick(this.ctx.now())] ?? '';
   }
 
   get pendingOperations(): number {
@@ -271,7 +283,7 @@ export class StoreClient {
    */
   watch(prefix: string, fromRevision: number, onUpdate: (update: WatchUpdate) => void): string {
     const watchId = `${this.name}:${this.nonce}:w${++this.seq}`;
-    const w: ActiveWatch = { watchId, prefix, onUpdate, nextRevision: fromRevision, member: this.preferred, lastHeardUs: this.ctx.now(), generation: 0, nextSeq: 1 };
+    const w: ActiveWatch = { watchId, prefix, onUpdate, nextRevision: fromRevision, member: this.selector.pick(this.ctx.now()), lastHeardUs: this.ctx.now(), generation: 0, nextSeq: 1 };
     this.watches.set(watchId, w);
     this.openWatch(w);
     return watchId;
@@ -292,7 +304,7 @@ export class StoreClient {
     if (message.type === 'store/watchEvents' || message.type === 'store/watchCompacted' || message.type === 'store/watchUnknown') {
       if (!this.inWatchStream(ctx, from, message)) return true;
     }
-    this.onResponse(message);
+    this.onResponse(message, this.memberIndexOf(from));
     return true;
   }
 
@@ -307,7 +319,10 @@ export class StoreClient {
         if (op === undefined || op.attempt !== t.attempt) return true;
         op.timer = undefined;
         op.maybeApplied = true;
-        this.retry(op, (op.target + 1) % this.options.members.length, false);
+        // The member did not answer in time: skip it for a while (every later request would pay the
+        // same timeout) and go to a healthy one.
+        this.selector.onTimeout(op.target, this.ctx.now());
+        this.retry(op, this.selector.pick(this.ctx.now()), false);
         return true;
       }
       case 'storeClient/retry': {
@@ -321,7 +336,8 @@ export class StoreClient {
         const silence = this.options.watchSilenceUs ?? 3_000_000;
         if (this.ctx.now() - w.lastHeardUs >= silence) {
           this.sendTo(w.member, { type: 'store/cancelWatch', watchId: w.watchId, generation: w.generation });
-          w.member = (w.member + 1) % this.options.members.length;
+          this.selector.onTimeout(w.member, this.ctx.now());
+          w.member = this.selector.pick(this.ctx.now());
           this.openWatch(w);
         } else {
           // Acknowledge what arrived; a member that does not serve the stream answers watchUnknown.
@@ -403,7 +419,7 @@ export class StoreClient {
       onRead,
       history,
       historyOutput,
-      target: this.preferred,
+      target: this.selector.pick(this.ctx.now()),
       attempt: 0,
       timer: undefined,
       maybeApplied: false,
@@ -464,34 +480,37 @@ export class StoreClient {
     }
   }
 
-  private onResponse(message: StoreResponse): void {
+  /** `from` is the index of the member that sent the message (NO_MEMBER if it is not one). */
+  private onResponse(message: StoreResponse, from: number): void {
     switch (message.type) {
       case 'store/writeResp': {
+        // Usually the leader applying the proposal (a follower answers only a retry it already applied).
+        this.selector.onAnswer(from, true, message.term);
         const op = this.opsByRequest.get(message.requestId);
         if (op !== undefined) this.finish(op, message);
         return;
       }
       case 'store/rangeResp': {
+        this.selector.onAnswer(from, false);
         const op = this.opsByRequest.get(message.requestId);
         if (op !== undefined) this.finish(op, message.result);
         return;
       }
       case 'store/notLeader': {
         const op = this.opsByRequest.get(message.requestId);
-        if (op === undefined) return;
-        const hinted = message.leader === null ? -1 : this.options.members.indexOf(message.leader);
-        if (hinted >= 0 && hinted !== op.target) {
-          this.preferred = hinted;
-          this.retry(op, hinted, true);
-        } else {
-          this.preferred = (op.target + 1) % this.options.members.length;
-          this.retry(op, this.preferred, false);
-        }
+        // A late answer to an earlier attempt says nothing about the one in flight now.
+        if (op === undefined || (from !== NO_MEMBER && from !== op.target)) return;
+        const hinted = message.leader === null ? NO_MEMBER : this.options.members.indexOf(message.leader);
+        const now = this.ctx.now();
+        const next = this.selector.onNotLeader(from, hinted, message.term, now);
+        if (next !== NO_MEMBER) this.retry(op, next, true);
+        else this.retry(op, this.selector.pick(now), false);
         return;
       }
       case 'store/watchEvents': {
         const w = this.watches.get(message.watchId);
         if (w === undefined) return;
+        this.selector.onAnswer(from, false);
         w.lastHeardUs = this.ctx.now();
         const fresh = message.events.filter((e) => e.revision >= w.nextRevision);
         const last = fresh[fresh.length - 1];
@@ -555,9 +574,23 @@ export class StoreClient {
   }
 
   private sendTo(member: number, request: StoreRequest): void {
-    const name = this.options.members[member];
-    const to = name === undefined ? undefined : this.ctx.lookup(name);
+    const to = this.memberId(member);
     if (to !== undefined) this.ctx.send(to, request, request.type === 'store/write' ? 320 : 96);
+  }
+
+  private memberId(member: number): EndpointId | undefined {
+    let id = this.memberIds[member];
+    if (id === undefined) {
+      const name = this.options.members[member];
+      id = name === undefined ? undefined : this.ctx.lookup(name);
+      this.memberIds[member] = id;
+    }
+    return id;
+  }
+
+  private memberIndexOf(from: EndpointId): number {
+    for (let i = 0; i < this.options.members.length; i++) if (this.memberId(i) === from) return i;
+    return NO_MEMBER;
   }
 }
 

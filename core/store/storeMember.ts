@@ -236,7 +236,7 @@ export class StoreMember implements Component {
 
   private notLeader(ctx: Context, to: EndpointId, requestId: string, leader: number): void {
     const name = leader === NONE ? null : (this.options.members[leader - 1] ?? null);
-    reply(ctx, to, { type: 'store/notLeader', requestId, leader: name });
+    reply(ctx, to, { type: 'store/notLeader', requestId, leader: name, term: this.node?.term ?? 0 });
   }
 
   private answerRange(ctx: Context, to: EndpointId, request: RangeRequest): void {
