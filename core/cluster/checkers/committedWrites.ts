@@ -71,11 +71,6 @@ export class CommittedWrites {
     return writes;
   }
 
-  /** Whether `revision` was committed but its record has been dropped (too old) or claimed. */
-  forgotten(revision: number): boolean {
-    return revision <= this.shadow.revision && !this.byRevision.has(revision);
-  }
-
   /** The store's revision after the last applied entry. */
   get revision(): number {
     return this.shadow.revision;
