@@ -684,6 +684,9 @@ export class ApiServer implements Component {
     const plan = planDelete(old, f.req.deleteOptions?.gracePeriodSeconds, ctx.now() / 1e6);
     switch (plan.type) {
       case 'unchanged':
+        // Nothing to write (the object is already terminating), yet a stale fencing token is still
+        // refused: fencing decides who may write, whether or not the bytes would change.
+        if (f.req.fencing !== undefined) return this.answerFencedNoop(ctx, f, old);
         return this.respond(ctx, f, { ok: true, object: old });
       case 'mark':
         return this.persist(ctx, f, key, old, plan.object);
@@ -692,6 +695,23 @@ export class ApiServer implements Component {
       default:
         return assertNever(plan, 'delete plan');
     }
+  }
+
+  /** A fenced request that writes nothing: check its token against the Lease as read from the store. */
+  private answerFencedNoop(ctx: Context, f: InFlight, old: KubeObject): void {
+    const fencing = f.req.fencing;
+    const leases = resourceForPlural('leases');
+    if (fencing === undefined || leases === undefined) return this.respond(ctx, f, { ok: true, object: old });
+    this.store.range(ctx, storageKey(leases, fencing.leaseNamespace, fencing.leaseName), true, (r, c) => {
+      if (!r.ok) return this.respond(c, f, { ok: false, status: storeStatus(r.code, r.message) }, 'storage');
+      const kv: KeyValue | undefined = r.value.type === 'ok' ? r.value.kvs[0] : undefined;
+      if (kv === undefined) return this.respond(c, f, { ok: false, status: fencingConflict(f, 'lease not found') }, 'fencing');
+      const transitions = (objectFromKv(kv) as Lease).spec.leaseTransitions ?? 0;
+      if (fencing.leaseTransitions < transitions) {
+        return this.respond(c, f, { ok: false, status: fencingConflict(f, `fencing token ${fencing.leaseTransitions} is older than lease transitions ${transitions}`) }, 'fencing');
+      }
+      this.respond(c, f, { ok: true, object: old });
+    });
   }
 
   /** Mutating admission → schema validation → validating admission, then persist. */

@@ -23,6 +23,8 @@ export interface ElectionFigures {
   failoverSeconds: number[];
   splitBrainSeconds: number;
   staleWrites: number;
+  /** Leader writes the API server refused for a stale fencing token (0 when fencing is off). */
+  fencedWrites: number;
 }
 
 /** summary.json minus what only the CLI knows (version, wallSeconds). Field order is the file's order. */

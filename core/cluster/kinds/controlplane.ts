@@ -187,6 +187,7 @@ class ElectionInstallation implements Installation {
         failoverSeconds: st.failoverSeconds.map((x) => round(x)),
         splitBrainSeconds: round(st.splitBrainSeconds),
         staleWrites: st.staleWrites,
+        fencedWrites: st.fencedWrites,
       };
     }
   }

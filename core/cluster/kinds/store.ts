@@ -260,6 +260,7 @@ class StoreInstallation implements Installation {
       failoverSeconds: this.failoverSeconds,
       splitBrainSeconds: round(splitUs / 1e6),
       staleWrites: 0,
+      fencedWrites: 0,
     };
   }
 }
