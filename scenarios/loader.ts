@@ -32,7 +32,7 @@ import {
 import { DEFAULT_CLUSTER, DEFAULT_DURATION_US, DEFAULT_NODE_CAPACITY, DEFAULT_SEED, LEADER_ELECTION_JITTER } from '../core/cluster/defaults.js';
 import { hostNames } from '../core/cluster/hosts.js';
 import { Reader, type Cursor, type LoadError } from './reader.js';
-import { parseQuantityValue } from './quantity.js';
+import { milliValue, milliValueBig, parseQuantity, value } from '../core/api/quantity.js';
 
 /** A fault without its time, as each kind's reader builds it. */
 type FaultBody = Fault extends infer F ? (F extends Fault ? Omit<F, 'atUs'> : never) : never;
@@ -269,11 +269,11 @@ class ScenarioLoader {
       prefixes.add(namePrefix);
       const capC = r.field(m, item, 'capacity');
       const cap = r.map(capC, ['cpu', 'memory', 'pods']);
-      const cpu = this.quantity(r.field(cap, capC, 'cpu'));
-      const memory = this.quantity(r.field(cap, capC, 'memory'));
+      const cpu = this.quantity(r.field(cap, capC, 'cpu'), 'milli');
+      const memory = this.quantity(r.field(cap, capC, 'memory'), 'units');
       const capacity = {
-        cpuMilli: cpu === undefined ? DEFAULT_NODE_CAPACITY.cpuMilli : Math.round(cpu * 1000),
-        memoryBytes: memory === undefined ? DEFAULT_NODE_CAPACITY.memoryBytes : Math.round(memory),
+        cpuMilli: cpu ?? DEFAULT_NODE_CAPACITY.cpuMilli,
+        memoryBytes: memory ?? DEFAULT_NODE_CAPACITY.memoryBytes,
         pods: r.number(r.field(cap, capC, 'pods'), { integer: true, min: 1 }) ?? DEFAULT_NODE_CAPACITY.pods,
       };
       const labels = this.stringMap(r.field(m, item, 'labels'));
@@ -283,14 +283,23 @@ class ScenarioLoader {
     return pools;
   }
 
-  private quantity(c: Cursor): number | undefined {
+  /**
+   * A non-negative Kubernetes quantity, parsed exactly by core/api (resource.ParseQuantity) and
+   * rounded up as upstream's MilliValue (`milli`: CPU) or Value (`units`: bytes).
+   */
+  private quantity(c: Cursor, unit: 'milli' | 'units'): number | undefined {
     const v = this.r.scalar(c);
     if (v === undefined) return undefined;
     if (typeof v !== 'string' && typeof v !== 'number') return this.r.fail(c, 'expected a quantity such as 500m, 4 or 16Gi');
-    const q = parseQuantityValue(v);
-    if (typeof q === 'string') return this.r.fail(c, q);
-    if (q < 0) return this.r.fail(c, 'a capacity cannot be negative');
-    return q;
+    // YAML reads `cpu: 4` or `memory: 1e9` as a number; a finite number prints as a valid quantity.
+    if (typeof v === 'number' && !Number.isFinite(v)) return this.r.fail(c, `invalid quantity ${String(v)}`);
+    const text = String(v).trim();
+    const q = parseQuantity(text);
+    if (!q.ok) return this.r.fail(c, `invalid quantity "${text}": ${q.error}; expected e.g. 500m, 4, 16Gi, 1e9`);
+    if (q.quantity.nanos < 0n) return this.r.fail(c, 'a capacity cannot be negative');
+    const scaled = unit === 'milli' ? milliValueBig(q.quantity) : milliValueBig(q.quantity) / 1000n;
+    if (scaled > BigInt(Number.MAX_SAFE_INTEGER)) return this.r.fail(c, `quantity "${text}" is too large`);
+    return unit === 'milli' ? milliValue(q.quantity) : value(q.quantity);
   }
 
   private stringMap(c: Cursor): Record<string, string> {
@@ -422,10 +431,10 @@ class ScenarioLoader {
         const m = r.map(c, ['deployment', 'namespace', 'cpu']);
         const deployment = this.req(r.field(m, c, 'deployment'));
         const cpuC = r.field(m, c, 'cpu');
-        const cpu = r.required(cpuC) ? this.quantity(cpuC) : undefined;
+        const cpu = r.required(cpuC) ? this.quantity(cpuC, 'milli') : undefined;
         const namespace = r.string(r.field(m, c, 'namespace')) ?? 'default';
         if (deployment === undefined || cpu === undefined) return undefined;
-        return { type: 'load', atUs, namespace, deployment, cpuMilli: Math.round(cpu * 1000) };
+        return { type: 'load', atUs, namespace, deployment, cpuMilli: cpu };
       }
       case 'delete': {
         const m = r.map(c, ['kind', 'name', 'namespace']);
