@@ -1,5 +1,6 @@
 // `npm run bench` runs every benchmark and prints a table; `npm run bench -- NAME… --json` runs the
 // named ones and prints one JSON object per line (SPEC.md). Wall-clock figures live only here.
+import { benchEnvelope } from './envelope.js';
 import { benchKernel } from './kernel.js';
 import { benchScheduler } from './scheduler.js';
 import { benchFigure16, benchStore } from './store.js';
@@ -10,6 +11,7 @@ const BENCHMARKS: ReadonlyMap<string, Benchmark> = new Map<string, Benchmark>([
   ['store', benchStore],
   ['figure16', benchFigure16],
   ['scheduler', benchScheduler],
+  ['envelope', benchEnvelope],
 ]);
 
 function formatValue(value: number): string {

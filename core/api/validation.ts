@@ -352,8 +352,20 @@ export function validatePodSpec(spec: PodSpec, path: string): FieldError[] {
   return errs;
 }
 
+/**
+ * Errors of pod specs already validated, by identity: objects are immutable and shared by reference,
+ * so the pods of one ReplicaSet share their template's spec and a status update keeps the stored
+ * spec — each is checked once, not at every write (a WeakMap: never iterated, so order-free).
+ */
+const podSpecErrors = new WeakMap<PodSpec, readonly FieldError[]>();
+
 function validatePod(pod: Pod): Errs {
-  return [...validateObjectMeta(pod.metadata, true, isDNS1123Subdomain), ...validatePodSpec(pod.spec, 'spec')];
+  let specErrs = podSpecErrors.get(pod.spec);
+  if (specErrs === undefined) {
+    specErrs = validatePodSpec(pod.spec, 'spec');
+    podSpecErrors.set(pod.spec, specErrs);
+  }
+  return [...validateObjectMeta(pod.metadata, true, isDNS1123Subdomain), ...specErrs];
 }
 
 // ───────────────────────────── workloads ─────────────────────────────
@@ -721,7 +733,8 @@ export function validateUpdate(next: KubeObject, prev: KubeObject): FieldError[]
   if ((next.kind === 'Deployment' || next.kind === 'ReplicaSet') && (prev.kind === 'Deployment' || prev.kind === 'ReplicaSet')) {
     if (!sameJson(next.spec.selector, prev.spec.selector)) errs.push(invalid('spec.selector', next.spec.selector, IMMUTABLE));
   }
-  if (next.kind === 'Pod' && prev.kind === 'Pod') {
+  // The same spec object (a status update keeps the stored one) cannot have changed.
+  if (next.kind === 'Pod' && prev.kind === 'Pod' && next.spec !== prev.spec) {
     const prevNode = prev.spec.nodeName ?? '';
     if (prevNode !== '' && (next.spec.nodeName ?? '') !== prevNode) errs.push(invalid('spec.nodeName', next.spec.nodeName, IMMUTABLE));
     const a = podSpecMutableStripped({ ...next.spec, nodeName: prevNode === '' ? '' : prevNode });

@@ -21,6 +21,12 @@ export interface RunOptions {
   readonly maxEvents?: number;
   /** Called once per simulated second with the current and final time (progress display). */
   readonly onProgress?: (nowUs: Micros, endUs: Micros) => void;
+  /**
+   * Called after each per-second metrics row with the kernel's event count. Returning a time moves
+   * the end of the run earlier to it (never later): the macro benchmark ends a run an hour after the
+   * rollout completed without knowing in advance when that is.
+   */
+  readonly onSample?: (row: MetricsRow, info: { readonly nowUs: Micros; readonly events: number }) => Micros | void;
   /** The component table to wire; tests substitute their own. Defaults to every kind of the build. */
   readonly components?: readonly ComponentKindEntry[];
 }
@@ -58,7 +64,7 @@ export function withOverrides(scenario: Scenario, options: Pick<RunOptions, 'see
  */
 export function runScenario(input: Scenario, options: RunOptions = {}): RunResult {
   const scenario = withOverrides(input, options);
-  const endUs = scenario.durationUs;
+  let endUs = scenario.durationUs;
   const layout = hostNames(scenario.cluster);
   const sim = new Simulation({ seed: scenario.seed, maxEvents: options.maxEvents ?? 2e9 });
   const state = new ObservedState();
@@ -107,14 +113,19 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const sample = (): void => {
     for (const fn of samplers) fn(sim.now);
     convergence.update(sim.now, isConverged());
-    metrics.push(takeMetricsRow(sim.now, state));
+    const row = takeMetricsRow(sim.now, state);
+    metrics.push(row);
+    const newEnd = options.onSample?.(row, { nowUs: sim.now, events: sim.eventsProcessed });
+    if (typeof newEnd === 'number' && newEnd >= sim.now && newEnd < endUs) endUs = newEnd;
     options.onProgress?.(sim.now, endUs);
     const next = sim.now + s(1);
     if (next <= endUs) sim.at(next, 'metrics', sample);
   };
   sim.at(0, 'metrics', sample);
 
-  sim.run({ until: endUs });
+  // In one-second slices, so that an end moved earlier by onSample takes effect; events are ordered
+  // by absolute time, so slicing the run changes neither their order nor the trace.
+  while (sim.now < endUs) sim.run({ until: Math.min(endUs, sim.now + s(1)) });
 
   const convergenceRecords = convergenceOf(faults.windows, convergence, endUs);
   const invariants = collectInvariants(scenario, installed, convergenceRecords, endUs);

@@ -22,6 +22,12 @@ interface Live {
 export class ConstraintsChecker implements BindingObserver {
   private readonly nodes = new Map<string, Node>();
   private readonly live = new Map<string, Live>();
+  /**
+   * The live pods that carry required anti-affinity terms, in the same order as `live`: an incoming
+   * pod without anti-affinity of its own need only be checked against these, not against every
+   * bound pod (which made the checker O(pods²) over a rollout).
+   */
+  private readonly liveWithAntiAffinity = new Map<string, Live>();
   private readonly log = new ViolationLog();
 
   onNode(_t: number, node: Node): void {
@@ -34,6 +40,7 @@ export class ConstraintsChecker implements BindingObserver {
 
   onPodGone(_t: number, uid: string): void {
     this.live.delete(uid);
+    this.liveWithAntiAffinity.delete(uid);
   }
 
   onPodTerminating(_t: number, uid: string): void {
@@ -49,7 +56,10 @@ export class ConstraintsChecker implements BindingObserver {
     const info = buildPodInfo(pod);
     const problem = this.check(info, nodeName);
     if (problem !== undefined) this.log.record(timeUs, `pod ${info.key} on ${nodeName}: ${problem}`);
-    this.live.set(info.uid, { info, node: nodeName, terminating: info.terminating });
+    const live: Live = { info, node: nodeName, terminating: info.terminating };
+    this.live.set(info.uid, live);
+    if (info.requiredAntiAffinity.length > 0) this.liveWithAntiAffinity.set(info.uid, live);
+    else this.liveWithAntiAffinity.delete(info.uid);
   }
 
   private check(p: PodInfo, nodeName: string): string | undefined {
@@ -89,7 +99,9 @@ export class ConstraintsChecker implements BindingObserver {
   }
 
   private checkAntiAffinity(p: PodInfo, labels: Readonly<Record<string, string>>): string | undefined {
-    for (const l of this.live.values()) {
+    // Without terms of its own, only pods with anti-affinity can object (same order, same message).
+    const candidates = p.requiredAntiAffinity.length > 0 ? this.live : this.liveWithAntiAffinity;
+    for (const l of candidates.values()) {
       if (l.info.uid === p.uid) continue;
       for (const term of p.requiredAntiAffinity) {
         if (termMatchesPod(term, l.info) && this.sameDomain(term, labels, l)) {
