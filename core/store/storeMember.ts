@@ -252,7 +252,13 @@ export class StoreMember implements Component {
     reply(ctx, to, { type: 'store/rangeResp', requestId: request.requestId, result }, size);
   }
 
+  /**
+   * Sends a watcher what changed since its last push. Cost O(log history + new events): eventsSince
+   * finds `nextRevision` by binary search, and every push (quiet prefixes too) moves it past the
+   * current revision, so nothing is looked at twice.
+   */
   private pushWatch(ctx: Context, w: Watcher, progress: boolean): void {
+    if (!progress && w.nextRevision > this.mvcc.revision) return; // nothing new since the last push
     const result = this.mvcc.eventsSince(w.prefix, w.nextRevision);
     if (result.type === 'compacted') {
       const compacted = { type: 'store/watchCompacted', watchId: w.watchId, generation: w.generation, seq: ++w.seq, compactRevision: result.compactRevision } as const;

@@ -240,3 +240,38 @@ describe(`store watch stream under loss, duplication and restarts (fast-check se
     assert.ok(seen !== undefined && seen.at < 4_600_000, `delivered by 4.6s (got ${seen?.at ?? 'never'})`);
   });
 });
+
+describe('store watch cost', () => {
+  it('a quiet watch never rescans the history: each push looks only at revisions since the last one', () => {
+    const w = world(5);
+    w.sim.run({ until: 2_000_000 });
+    const quiet: WatchUpdate[] = [];
+    let busy = 0;
+    w.client().watch('/quiet/', 1, (u) => quiet.push(u));
+    w.client().watch('/busy/', 1, (u) => (busy += u.type === 'events' ? u.events.length : 0));
+    // Record how many revisions each push for the quiet prefix spans, on every member.
+    let widest = 0;
+    let pushes = 0;
+    for (const name of w.members) {
+      const store = w.member(name)?.store;
+      assert.ok(store !== undefined);
+      const eventsSince = store.eventsSince.bind(store);
+      store.eventsSince = (prefix, fromRevision, max) => {
+        if (prefix === '/quiet/') {
+          pushes++;
+          widest = Math.max(widest, store.revision - fromRevision + 1);
+        }
+        return eventsSince(prefix, fromRevision, max);
+      };
+    }
+    w.sim.at(2_100_000, 'quiet-put', () => w.client().put('/quiet/a', 0, {}, () => undefined));
+    const writes = 1_500;
+    for (let i = 0; i < writes; i++) w.sim.at(2_200_000 + i * 2_000, 'busy-put', () => w.client().put(`/busy/k${i % 10}`, i, {}, () => undefined));
+    w.sim.run({ until: 8_000_000 });
+    assert.equal(busy, writes);
+    assert.equal(quiet.flatMap((u) => (u.type === 'events' ? u.events : [])).length, 1);
+    assert.ok(pushes > 0);
+    // One write per 2ms commits in batches of a few entries; a rescan would span ~1,500 revisions.
+    assert.ok(widest <= 20, `a push for the quiet prefix spanned ${widest} revisions`);
+  });
+});
