@@ -159,8 +159,9 @@ describe(`API server properties on the Raft store, 3 API servers (fast-check see
           const w = buildWorld({ seed, store: 'raft', apiServers: 3, server: { watchCache } });
           const writers = [w.addDriver('w0', 'admin-token', { requestTimeoutUs: s(2) }), w.addDriver('w1', 'admin-token', { requestTimeoutUs: s(2) })];
           const reader = w.addDriver('reader', 'admin-token', { requestTimeoutUs: s(2), readIdleTimeoutUs: s(1), pingTimeoutUs: ms(500) });
-          // Message loss on the clients' links (the store's own watch stream does not survive loss yet).
-          if (loss > 0) w.sim.network.degrade({ hostNames: ['w0', 'w1', 'reader'], loss });
+          // Message loss on every link: the clients', and the store's (Raft, and the watch streams
+          // that feed the API servers' watch caches, which must resume without a gap).
+          if (loss > 0) w.sim.network.degrade({ loss });
           let inf: Informer<'pods'> | undefined;
           const orderViolations: string[] = [];
           w.sim.at(ms(500), 'start informer', () =>
