@@ -4,11 +4,13 @@ import { benchEnvelope } from './envelope.js';
 import { benchKernel } from './kernel.js';
 import { benchScheduler } from './scheduler.js';
 import { benchFigure16, benchStore } from './store.js';
+import { benchStoreWatch } from './storeWatch.js';
 import type { BenchRow, Benchmark } from './result.js';
 
 const BENCHMARKS: ReadonlyMap<string, Benchmark> = new Map<string, Benchmark>([
   ['kernel', benchKernel],
   ['store', benchStore],
+  ['storeWatch', benchStoreWatch],
   ['figure16', benchFigure16],
   ['scheduler', benchScheduler],
   ['envelope', benchEnvelope],
