@@ -45,6 +45,8 @@ const LEASE_RETRY_FIRST_US = ms(200);
 const MAX_BACKOFF_US = s(7);
 /** component-helpers lease controller maxUpdateRetries. */
 const MAX_LEASE_UPDATE_RETRIES = 5;
+/** The pod status manager's periodic sync (syncPeriod): how soon a failed status write is retried. */
+const POD_STATUS_SYNC_US = s(10);
 /** kubelet nodeStatusUpdateRetry. */
 const NODE_STATUS_UPDATE_RETRY = 5;
 
@@ -425,7 +427,11 @@ export class Kubelet implements Component {
       const status = buildPodStatus(w.pod, w.containers, w.startTime, c.now() / 1e6, this.cfg.nodeName);
       const { resourceVersion: _rv, ...metadata } = w.pod.metadata;
       void _rv;
-      this.client?.updateStatus(c, 'pods', { ...w.pod, metadata, status }, () => undefined);
+      this.client?.updateStatus(c, 'pods', { ...w.pod, metadata, status }, (r, c2) => {
+        // The status manager resends a status the API server did not take at its next sync (every
+        // 10 s upstream); without it a lost write leaves the pod Pending in the API for good.
+        if (!r.ok && r.status.code !== 404) this.timer(c2, POD_STATUS_SYNC_US, (c3) => this.markDirty(c3, w));
+      });
     });
   }
 

@@ -2,8 +2,8 @@
 // --runs 8 --seed 2 found a node tainted unreachable 6 s into a run after 1% message loss).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { s } from '../../../sim/time.js';
-import type { Lease, Node } from '../../../core/api/types.js';
+import { ms, s } from '../../../sim/time.js';
+import type { Lease, Node, Pod } from '../../../core/api/types.js';
 import { internalError } from '../../../core/apiserver/status.js';
 import { buildCluster } from '../controlplane/e2e/cluster.js';
 
@@ -71,4 +71,19 @@ test('node lifecycle: a registered node that has not posted status yet gets the 
   assert.equal(ready?.reason, 'NodeStatusNeverUpdated');
   assert.ok((late?.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/unreachable'), 'tainted once the grace period is over');
   assert.equal(readyOf(c.objects<Node>('/registry/nodes/worker-1')[0]), 'True');
+});
+
+test('pod status: a status write lost on the way is sent again at the next status sync, not never', () => {
+  const c = buildCluster({ masters: 1, workers: 1, images: { 'slow:v1': { startupUs: s(3), ready: true } } });
+  const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'app', image: 'slow:v1' }] } };
+  c.sim.at(s(2), 'create', () => c.user().do((cl, ctx) => cl.create(ctx, 'pods', pod, () => undefined)));
+  // The container starts about 3 s after binding; its Running/Ready status write is lost.
+  let cut = 0;
+  c.sim.at(ms(4500), 'cut', () => (cut = c.sim.network.partition([['worker-1'], ['master-1']])));
+  c.sim.at(ms(6500), 'heal', () => c.sim.network.heal(cut));
+  c.sim.run({ until: s(40) });
+  const stored = c.objects<Pod>('/registry/pods/default/p')[0];
+  assert.equal(stored?.spec.nodeName, 'worker-1');
+  assert.equal(stored?.status?.phase, 'Running');
+  assert.equal(stored?.status?.conditions?.find((x) => x.type === 'Ready')?.status, 'True');
 });
