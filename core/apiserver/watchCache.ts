@@ -121,9 +121,13 @@ export class WatchCache {
       let cached: CachedEvent;
       if (ev.type === 'put') {
         const obj = objectFromKv(ev.kv);
-        const prev = this.objects.get(objectKey(obj));
-        if (prev !== undefined) this.remove(objectKey(prev), prev);
-        this.put(obj);
+        const objKey = objectKey(obj);
+        const prev = this.objects.get(objKey);
+        if (prev !== undefined && sameIndexKeys(prev, obj)) this.objects.set(objKey, obj); // indexes unchanged
+        else {
+          if (prev !== undefined) this.remove(objectKey(prev), prev);
+          this.put(obj);
+        }
         cached = { rv: ev.revision, type: prev === undefined ? 'ADDED' : 'MODIFIED', object: obj, prevObject: prev, atUs: nowUs };
       } else {
         const prevKv = ev.prevKv;
@@ -284,6 +288,13 @@ function matches(obj: KubeObject, namespace: string | undefined, nodeName: strin
   if (namespace !== undefined && namespace !== '' && obj.metadata.namespace !== namespace) return false;
   if (nodeName !== undefined) return obj.kind === 'Pod' && (obj.spec.nodeName ?? '') === nodeName;
   return true;
+}
+
+/** Whether an update leaves an object under the same namespace and node index entries. */
+function sameIndexKeys(a: KubeObject, b: KubeObject): boolean {
+  if ((a.metadata.namespace ?? '') !== (b.metadata.namespace ?? '')) return false;
+  if (a.kind !== 'Pod' || b.kind !== 'Pod') return a.kind === b.kind;
+  return (a.spec.nodeName ?? '') === (b.spec.nodeName ?? '');
 }
 
 function addTo(idx: Map<string, Set<string>>, value: string, key: string): void {

@@ -33,8 +33,10 @@ export class Indexer<T extends KubeObject> {
   upsert(obj: T): T | undefined {
     const key = objectKey(obj);
     const old = this.items.get(key);
-    if (old !== undefined) this.unindex(key, old);
     this.items.set(key, obj);
+    // Most updates (status, bindings aside) keep every index entry: leave the sets alone.
+    if (old !== undefined && sameIndexEntries(old, obj)) return old;
+    if (old !== undefined) this.unindex(key, old);
     this.index(key, obj);
     return old;
   }
@@ -82,6 +84,17 @@ export class Indexer<T extends KubeObject> {
     if (obj.kind === 'Pod') del(this.byNodeIdx, obj.spec.nodeName ?? '', key);
     for (const ref of obj.metadata.ownerReferences ?? []) del(this.byOwnerIdx, ref.uid, key);
   }
+}
+
+function sameIndexEntries(a: KubeObject, b: KubeObject): boolean {
+  if ((a.metadata.namespace ?? '') !== (b.metadata.namespace ?? '') || a.kind !== b.kind) return false;
+  if (a.kind === 'Pod' && b.kind === 'Pod' && (a.spec.nodeName ?? '') !== (b.spec.nodeName ?? '')) return false;
+  const ra = a.metadata.ownerReferences;
+  const rb = b.metadata.ownerReferences;
+  if (ra === rb) return true;
+  if (ra === undefined || rb === undefined || ra.length !== rb.length) return false;
+  for (let i = 0; i < ra.length; i++) if (ra[i]?.uid !== rb[i]?.uid) return false;
+  return true;
 }
 
 function add(idx: Map<string, Set<string>>, value: string, key: string): void {
