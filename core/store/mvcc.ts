@@ -22,6 +22,19 @@ export interface MvccOptions {
 }
 
 /**
+ * The MVCC state as a value (what a Raft snapshot carries): the live key-values in key order, the
+ * retained change history and the revisions. Immutable objects shared by reference, as on the wire.
+ */
+export interface MvccSnapshot {
+  readonly revision: number;
+  readonly compactRevision: number;
+  readonly kvs: readonly KeyValue[];
+  readonly history: readonly WatchEvent[];
+  /** Modelled size on the wire and on disk, bytes. */
+  readonly sizeBytes: number;
+}
+
+/**
  * etcd's MVCC key-value store: a global revision bumped once per applied write (a txn's writes
  * share one), per-key create/mod revision and version, prefix ranges (now or at a past revision),
  * a change history for watches, and compaction. Expected failures are values (`compacted`), not
@@ -201,5 +214,35 @@ export class Mvcc {
   /** Number of live keys. */
   size(): number {
     return this.current.size;
+  }
+
+  /** The whole state as an immutable value: O(keys + retained history), once per snapshot. */
+  snapshot(): MvccSnapshot {
+    const kvs: KeyValue[] = [];
+    let sizeBytes = 64;
+    this.keys.forEachWithPrefix('', (key) => {
+      const kv = this.current.get(key);
+      if (kv !== undefined) {
+        kvs.push(kv);
+        sizeBytes += kv.sizeBytes + 32;
+      }
+    });
+    const history = this.history.slice(this.historyStart);
+    for (const e of history) sizeBytes += e.kv.sizeBytes + 32;
+    return Object.freeze({ revision: this.revision, compactRevision: this.compactRevision, kvs: Object.freeze(kvs), history: Object.freeze(history), sizeBytes });
+  }
+
+  /** A store holding exactly the snapshot's state (a restarted member, or one sent InstallSnapshot). */
+  static fromSnapshot(snapshot: MvccSnapshot, options: MvccOptions = {}): Mvcc {
+    const m = new Mvcc(options);
+    for (const kv of snapshot.kvs) {
+      m.current.set(kv.key, kv);
+      m.keys.insert(kv.key);
+    }
+    m.history = snapshot.history.slice();
+    m.historyStart = 0;
+    m.revision = snapshot.revision;
+    m.compactRevision = snapshot.compactRevision;
+    return m;
   }
 }

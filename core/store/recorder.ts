@@ -10,4 +10,10 @@ export interface StoreRecorder {
   onLeaderElected(member: string, term: number, termAt: (index: number) => number): void;
   /** A client received the acknowledgement of a write at (index, term). */
   onAck(index: number, term: number): void;
+  /**
+   * A member took a snapshot of its applied state at (index, term), or installed one from the leader
+   * (`installed`); its log up to the snapshot may be gone from then on. Optional for recorders that
+   * do not check logs.
+   */
+  onSnapshot?(member: string, index: number, term: number, installed: boolean): void;
 }

@@ -1,6 +1,7 @@
 import type { Component, Context, EndpointId, Message, TimerId, TimerTag } from '../../sim/index.js';
-import type { Entry, HardState, RaftMessage, Ready, SoftState } from './raft/types.js';
+import type { Entry, HardState, RaftMessage, Ready, Snapshot, SoftState } from './raft/types.js';
 import type { ApplyResult } from './mvccTypes.js';
+import type { MvccSnapshot } from './mvcc.js';
 import type { LogCommand, RangeRequest, StoreRequest, StoreResponse } from './protocol.js';
 import type { StoreRecorder } from './recorder.js';
 import { NONE } from './raft/types.js';
@@ -30,6 +31,17 @@ export interface StoreMemberOptions {
   readonly watchProgressUs?: number;
   /** Remembered request ids for at-most-once retries (default 100,000). */
   readonly dedupeWindow?: number;
+  /**
+   * Applied entries between snapshots (etcd's --snapshot-count, default 100,000). A snapshot of the
+   * MVCC state is saved to disk and the log compacted behind it: smaller bounds the log and restart
+   * replay, costs a state copy more often.
+   */
+  readonly snapshotCount?: number;
+  /**
+   * Entries kept in the log behind a snapshot for slow followers (etcd's SnapshotCatchUpEntries,
+   * default 5,000): a follower further behind is sent the whole snapshot (InstallSnapshot) instead.
+   */
+  readonly snapshotCatchUpEntries?: number;
   /** DELIBERATELY BROKEN: commit without a quorum. Only for showing that the checkers catch it. */
   readonly unsafeCommitWithoutQuorum?: boolean;
   /** Checker hooks (see StoreRecorder); none by default. */
@@ -65,24 +77,47 @@ const CPU = 'store/cpu';
 
 const DISK_HARD = 'raft/hardState';
 const DISK_LOG = 'raft/log';
+/** Index and term of the entry just before the first one in DISK_LOG (the compaction point). */
+const DISK_LOG_OFFSET = 'raft/logOffset';
+const DISK_SNAPSHOT = 'raft/snapshot';
+
+/** What a store snapshot holds: the MVCC state and the at-most-once table, both as of its index. */
+interface StoreSnapshotData {
+  readonly mvcc: MvccSnapshot;
+  readonly applied: ReadonlyArray<readonly [string, AppliedRequest]>;
+}
+
+interface AppliedRequest {
+  readonly result: ApplyResult;
+  readonly index: number;
+  readonly term: number;
+}
+
+interface LogOffset {
+  readonly index: number;
+  readonly term: number;
+}
 
 /**
  * One etcd member: a Raft node, the MVCC state machine it feeds, and the client-facing server.
  * Writes go through the leader (others answer NotLeader with a hint); reads are serializable from
  * any member or linearizable via ReadIndex; watches are served from the local MVCC history. A
- * persisted entry counts only after the host's fsync delay; Raft state is restored from the disk
- * on restart and the MVCC state rebuilt by re-applying the committed log.
+ * persisted entry counts only after the host's fsync delay. Every `snapshotCount` applied entries
+ * the MVCC state is snapshotted to disk and the log compacted behind it (keeping
+ * `snapshotCatchUpEntries`); on restart the MVCC state is loaded from the snapshot and only the
+ * committed entries after it are re-applied. A follower that needs compacted entries is sent the
+ * snapshot (InstallSnapshot).
  */
 export class StoreMember implements Component {
   private readonly options: StoreMemberOptions;
   private node: RaftNode<LogCommand> | undefined;
-  private readonly mvcc: Mvcc;
+  private mvcc: Mvcc;
   private readonly watchers = new Map<string, Watcher>();
   private readonly pendingWrites = new Map<string, PendingWrite>();
   private readonly pendingReads = new Map<string, { readonly client: EndpointId; readonly request: RangeRequest }>();
   private readonly readsAwaitingApply: Array<{ readonly context: string; readonly index: number }> = [];
   /** Results of applied requests, for answering a retried request without applying it twice. */
-  private readonly appliedRequests = new Map<string, { readonly result: ApplyResult; readonly index: number; readonly term: number }>();
+  private appliedRequests = new Map<string, AppliedRequest>();
   /** Request ids in the order they were remembered (from `appliedOrderHead`), for forgetting the oldest. */
   private appliedOrder: Array<{ readonly requestId: string; readonly done: unknown }> = [];
   private appliedOrderHead = 0;
@@ -94,6 +129,8 @@ export class StoreMember implements Component {
   private campaignStartUs: number | undefined;
   private lastSoft: SoftState = { role: 'follower', leader: NONE, term: 0 };
   private readSeq = 0;
+  /** Index of the latest snapshot taken or installed here. */
+  private snapshotIndex = 0;
 
   constructor(options: StoreMemberOptions) {
     this.options = options;
@@ -119,6 +156,10 @@ export class StoreMember implements Component {
     if (id === 0) throw new Error(`store member ${ctx.name} is not in members [${this.options.members.join(', ')}]`);
     const hardState = ctx.disk.get<HardState>(DISK_HARD) ?? { term: 0, vote: NONE, commit: 0 };
     const entries = this.durableLog(ctx).slice();
+    const logOffset = ctx.disk.get<LogOffset>(DISK_LOG_OFFSET) ?? { index: 0, term: 0 };
+    const snapshot = ctx.disk.get<Snapshot>(DISK_SNAPSHOT);
+    // Restart: the state machine comes back from the snapshot; only entries after it are re-applied.
+    if (snapshot !== undefined) this.loadSnapshot(snapshot);
     const rng = ctx.rng;
     this.node = new RaftNode<LogCommand>(
       {
@@ -133,7 +174,7 @@ export class StoreMember implements Component {
         random: () => rng.next(),
         unsafeCommitWithoutQuorum: this.options.unsafeCommitWithoutQuorum ?? false,
       },
-      { hardState, entries },
+      { hardState, entries, logOffset, ...(snapshot === undefined ? {} : { snapshot }) },
       ctx.now(),
     );
     this.lastSoft = this.node.softState();
@@ -304,11 +345,18 @@ export class StoreMember implements Component {
     // The leader may send before its own fsync: its vote in the quorum waits for advance() (etcd §10.2.1).
     const leaderSends = node.role === 'leader';
     if (leaderSends) this.sendAll(ctx, ready.messages);
+    if (ready.snapshot !== null) {
+      // InstallSnapshot from the leader: the state machine jumps to the snapshot's index.
+      this.loadSnapshot(ready.snapshot);
+      this.options.recorder?.onSnapshot?.(ctx.name, ready.snapshot.index, ready.snapshot.term, true);
+      ctx.observe({ type: 'store.snapshot', event: 'installed', subject: ctx.name, index: ready.snapshot.index, sizeBytes: ready.snapshot.sizeBytes });
+      for (const w of this.watchers.values()) this.pushWatch(ctx, w, false);
+    }
     this.apply(ctx, ready.committedEntries);
     for (const rs of ready.readStates) this.readsAwaitingApply.push(rs);
     this.serveReads(ctx);
     const hs = ready.hardState;
-    const mustSync = ready.entries.length > 0 || (hs !== null && (hs.term !== this.lastPersistedTerm(ctx) || hs.vote !== this.lastPersistedVote(ctx)));
+    const mustSync = ready.entries.length > 0 || ready.snapshot !== null || (hs !== null && (hs.term !== this.lastPersistedTerm(ctx) || hs.vote !== this.lastPersistedVote(ctx)));
     this.inFlight = leaderSends ? { ...ready, messages: [] } : ready;
     if (mustSync) {
       ctx.setTimer(ctx.fsyncDelay(), FSYNC);
@@ -317,7 +365,7 @@ export class StoreMember implements Component {
     this.finishReady(ctx, this.inFlight);
   }
 
-  /** The Raft log on this member's disk (entries 1..n at positions 0..n-1). */
+  /** The Raft log on this member's disk (entries o+1..n at positions 0..n-o-1, o = DISK_LOG_OFFSET's index). */
   private durableLog(ctx: Context): Array<Entry<LogCommand>> {
     let log = ctx.disk.get<Array<Entry<LogCommand>>>(DISK_LOG);
     if (log === undefined) {
@@ -340,24 +388,70 @@ export class StoreMember implements Component {
     this.inFlight = undefined;
     if (node === undefined) return;
     if (ready.hardState !== null) ctx.disk.set(DISK_HARD, ready.hardState);
+    if (ready.snapshot !== null) {
+      // The snapshot replaces the whole stored log (etcd saves it, then the WAL continues after it).
+      ctx.disk.set(DISK_SNAPSHOT, ready.snapshot);
+      ctx.disk.set(DISK_LOG_OFFSET, { index: ready.snapshot.index, term: ready.snapshot.term });
+      ctx.disk.set(DISK_LOG, []);
+    }
     const first = ready.entries[0];
     if (first !== undefined) {
       // The on-disk log is one array, changed only here, when the fsync has completed: replace
       // everything from the first new index on (a leader may have overwritten an uncommitted tail).
       const log = this.durableLog(ctx);
-      log.length = first.index - 1;
+      const offset = ctx.disk.get<LogOffset>(DISK_LOG_OFFSET)?.index ?? 0;
+      log.length = first.index - 1 - offset;
       for (const entry of ready.entries) log.push(entry);
       ctx.disk.set(DISK_LOG, log);
     }
     this.sendAll(ctx, ready.messages);
     node.advance(ready);
+    this.maybeSnapshot(ctx);
+  }
+
+  /**
+   * etcd's triggerSnapshot: after `snapshotCount` applied entries, snapshot the state machine at the
+   * applied index, save it, and compact the log (in memory and on disk) up to `snapshotCatchUpEntries`
+   * behind it, so a slightly slow follower still catches up from the log.
+   */
+  private maybeSnapshot(ctx: Context): void {
+    const node = this.node;
+    if (node === undefined) return;
+    const applied = node.log.applied;
+    if (applied - this.snapshotIndex < (this.options.snapshotCount ?? 100_000)) return;
+    const data: StoreSnapshotData = Object.freeze({ mvcc: this.mvcc.snapshot(), applied: Object.freeze(this.rememberedInOrder()) });
+    const snapshot = node.createSnapshot(applied, data, data.mvcc.sizeBytes + 64 * data.applied.length);
+    this.snapshotIndex = applied;
+    ctx.disk.set(DISK_SNAPSHOT, snapshot);
+    const compactTo = applied - (this.options.snapshotCatchUpEntries ?? 5_000);
+    if (compactTo > node.log.offset) {
+      node.compact(compactTo);
+      const log = this.durableLog(ctx);
+      const offset = ctx.disk.get<LogOffset>(DISK_LOG_OFFSET)?.index ?? 0;
+      log.splice(0, compactTo - offset);
+      ctx.disk.set(DISK_LOG_OFFSET, { index: node.log.offset, term: node.log.offsetTerm });
+      ctx.disk.set(DISK_LOG, log);
+    }
+    this.options.recorder?.onSnapshot?.(ctx.name, snapshot.index, snapshot.term, false);
+    ctx.observe({ type: 'store.snapshot', event: 'taken', subject: ctx.name, index: snapshot.index, compactedTo: node.log.offset, sizeBytes: snapshot.sizeBytes });
+  }
+
+  /** The MVCC state and the at-most-once table as of the snapshot (on restart or InstallSnapshot). */
+  private loadSnapshot(snapshot: Snapshot): void {
+    const data = snapshot.data as StoreSnapshotData;
+    this.mvcc = Mvcc.fromSnapshot(data.mvcc, { retainRevisions: this.options.retainRevisions ?? 10_000 });
+    this.appliedRequests = new Map(data.applied);
+    this.appliedOrder = data.applied.map(([requestId, done]) => ({ requestId, done }));
+    this.appliedOrderHead = 0;
+    this.appliedThrough = snapshot.index;
+    this.snapshotIndex = snapshot.index;
   }
 
   private sendAll(ctx: Context, messages: ReadonlyArray<RaftMessage<LogCommand>>): void {
     for (const m of messages) {
       const to = this.endpointOf(ctx, m.to);
       if (to === undefined) continue;
-      const size = m.type === 'raft/append' ? 64 + m.entries.length * 256 : 64;
+      const size = m.type === 'raft/append' ? 64 + m.entries.length * 256 : m.type === 'raft/snapshot' ? 64 + m.snapshot.sizeBytes : 64;
       ctx.send(to, m, size);
     }
   }
@@ -427,6 +521,17 @@ export class StoreMember implements Component {
     }
     if (latenciesUs.length > 0) ctx.observe({ type: 'store.commit', subject: ctx.name, count: latenciesUs.length, latenciesUs });
     for (const w of this.watchers.values()) this.pushWatch(ctx, w, false);
+  }
+
+  /** The remembered requests, oldest first (the FIFO's live records), for a snapshot. */
+  private rememberedInOrder(): Array<readonly [string, AppliedRequest]> {
+    const out: Array<readonly [string, AppliedRequest]> = [];
+    for (let i = this.appliedOrderHead; i < this.appliedOrder.length; i++) {
+      const r = this.appliedOrder[i];
+      const done = r === undefined ? undefined : this.appliedRequests.get(r.requestId);
+      if (r !== undefined && done !== undefined && done === r.done) out.push([r.requestId, done]);
+    }
+    return out;
   }
 
   private remember(requestId: string, done: { readonly result: ApplyResult; readonly index: number; readonly term: number }): void {

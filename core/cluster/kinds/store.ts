@@ -71,6 +71,10 @@ class StoreInstallation implements Installation {
         this.durability.onLeaderElected(sim.now, member, term, termAt);
       },
       onAck: (index, term) => this.durability.onAck(sim.now, index, term),
+      onSnapshot: (member, index, term) => {
+        this.logMatching.onSnapshot(sim.now, member, index, term);
+        this.durability.onSnapshot(sim.now, member, index, term);
+      },
     };
     ctx.services.storeHistory = this.history;
     ctx.services.storeRecorder = recorder;

@@ -39,6 +39,18 @@ export class StoreCheckers implements StoreRecorder {
     this.durability.onLeaderElected(now, member, term, termAt);
   }
 
+  onSnapshot(member: string, index: number, term: number, installed: boolean): void {
+    const now = this.clock();
+    if (installed) this.snapshotsInstalled++;
+    else this.snapshotsTaken++;
+    this.logMatching.onSnapshot(now, member, index, term);
+    this.durability.onSnapshot(now, member, index, term);
+  }
+
+  /** Snapshots taken, and installed from a leader (InstallSnapshot), so far: for tests that want compaction exercised. */
+  snapshotsTaken = 0;
+  snapshotsInstalled = 0;
+
   onAck(index: number, term: number): void {
     this.durability.onAck(this.clock(), index, term);
   }

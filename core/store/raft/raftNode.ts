@@ -13,6 +13,8 @@ import type {
   ReadIndexMessage,
   ReadState,
   Ready,
+  Snapshot,
+  SnapshotMessage,
   SoftState,
   VoteMessage,
   VoteResponse,
@@ -75,6 +77,12 @@ export class RaftNode<P> {
 
   private messages: Array<RaftMessage<P>> = [];
   private readStates: ReadState[] = [];
+  /** The latest snapshot (taken here or installed from a leader): what a lagging follower is sent. */
+  private latestSnapshot: Snapshot | undefined;
+  /** A snapshot installed from the leader that the host has yet to persist and load (Ready.snapshot). */
+  private pendingSnapshot: Snapshot | null = null;
+  /** Local time of the latest input, for stamping snapshot sends. */
+  private nowUs: number;
   private prevHard: HardState;
   private prevSoft: SoftState;
 
@@ -96,7 +104,12 @@ export class RaftNode<P> {
     this.random = config.random;
     this.unsafeCommitWithoutQuorum = config.unsafeCommitWithoutQuorum ?? false;
     this.resetTimerOnTermChange = config.resetTimerOnTermChange ?? true;
-    this.log = new RaftLog(storage.entries, storage.hardState.commit, this.unsafeCommitWithoutQuorum);
+    const snapshot = storage.snapshot;
+    this.latestSnapshot = snapshot;
+    const offset = storage.logOffset ?? { index: 0, term: 0 };
+    assert(snapshot === undefined || snapshot.index >= offset.index, 'the log is compacted only up to a snapshot');
+    this.log = new RaftLog(storage.entries, storage.hardState.commit, this.unsafeCommitWithoutQuorum, offset, snapshot?.index ?? 0);
+    this.nowUs = nowUs;
     this.term = storage.hardState.term;
     this.vote = storage.hardState.vote;
     this.prevHard = this.hardState();
@@ -122,6 +135,7 @@ export class RaftNode<P> {
 
   /** Time input: election timeouts for followers and candidates, heartbeats and CheckQuorum for a leader. */
   tick(nowUs: number): void {
+    this.nowUs = nowUs;
     if (this.role === 'leader') {
       this.tickLeader(nowUs);
       return;
@@ -193,6 +207,7 @@ export class RaftNode<P> {
 
   step(m: RaftMessage<P>, nowUs: number): void {
     if (m.to !== this.id) return;
+    this.nowUs = nowUs;
     if (m.term > this.term) {
       if (m.type === 'raft/vote') {
         // Lease: while a leader is heard from, a vote request is a disruption, not an election.
@@ -201,7 +216,7 @@ export class RaftNode<P> {
       }
       const keepsTerm = (m.type === 'raft/vote' && m.pre) || (m.type === 'raft/voteResp' && m.pre && !m.reject);
       if (!keepsTerm) {
-        const lead = m.type === 'raft/append' || m.type === 'raft/heartbeat' ? m.from : NONE;
+        const lead = m.type === 'raft/append' || m.type === 'raft/heartbeat' || m.type === 'raft/snapshot' ? m.from : NONE;
         const keepTimer = !this.resetTimerOnTermChange && lead === NONE;
         const startUs = this.electionStartUs;
         const timeoutUs = this.randomizedTimeoutUs;
@@ -238,7 +253,7 @@ export class RaftNode<P> {
 
   /** A message from an older term. */
   private stepStale(m: RaftMessage<P>): void {
-    if ((this.checkQuorum || this.preVote) && (m.type === 'raft/append' || m.type === 'raft/heartbeat')) {
+    if ((this.checkQuorum || this.preVote) && (m.type === 'raft/append' || m.type === 'raft/heartbeat' || m.type === 'raft/snapshot')) {
       // Tell a deposed leader about the newer term: with PreVote/CheckQuorum nobody else would.
       this.send({ type: 'raft/appendResp', term: this.term, from: this.id, to: m.from, reject: false, index: 0, hintIndex: 0, hintTerm: 0 });
     } else if (m.type === 'raft/vote' && m.pre) {
@@ -270,6 +285,11 @@ export class RaftNode<P> {
         this.leader = m.from;
         this.handleHeartbeat(m);
         return;
+      case 'raft/snapshot':
+        this.electionStartUs = nowUs;
+        this.leader = m.from;
+        this.handleSnapshot(m);
+        return;
       case 'raft/readIndex':
         if (this.leader !== NONE) this.send({ ...m, term: this.term, from: this.id, to: this.leader });
         return;
@@ -290,6 +310,7 @@ export class RaftNode<P> {
     switch (m.type) {
       case 'raft/append':
       case 'raft/heartbeat':
+      case 'raft/snapshot':
         // Someone won this term (or, for a pre-candidate, a later one): follow it.
         this.becomeFollower(m.term, m.from, nowUs);
         this.stepFollower(m, nowUs);
@@ -321,6 +342,9 @@ export class RaftNode<P> {
         const pr = this.progress.get(m.from);
         if (pr === undefined) return;
         pr.recentActive = true;
+        // A snapshot that has had an election timeout to arrive and be answered was probably lost
+        // (etcd learns it from the transport's MsgSnapStatus): probe again.
+        if (pr.state === 'snapshot' && nowUs - pr.snapshotSentUs >= this.electionTimeoutUs) pr.becomeProbe();
         pr.probeSent = false;
         if (pr.state === 'replicate' && pr.inflight.length >= this.maxInflight) pr.inflight.shift();
         if (pr.match < this.log.lastIndex()) this.sendAppend(m.from, true);
@@ -332,6 +356,7 @@ export class RaftNode<P> {
         return;
       case 'raft/append':
       case 'raft/heartbeat':
+      case 'raft/snapshot':
         // Another leader in our own term would break election safety: a bug, never an outcome.
         assert(false, `two leaders in term ${this.term}: ${this.id} and ${m.from}`);
         return;
@@ -371,6 +396,26 @@ export class RaftNode<P> {
     this.send({ type: 'raft/heartbeatResp', term: this.term, from: this.id, to: m.from, context: m.context });
   }
 
+  /** etcd's handleSnapshot/restore: adopt the leader's snapshot unless the log already covers it. */
+  private handleSnapshot(m: SnapshotMessage): void {
+    const s = m.snapshot;
+    const reply = { type: 'raft/appendResp' as const, term: this.term, from: this.id, to: m.from, reject: false, hintIndex: 0, hintTerm: 0 };
+    if (s.index <= this.log.committed) {
+      this.send({ ...reply, index: this.log.committed });
+      return;
+    }
+    if (this.log.matchTerm(s.index, s.term)) {
+      // The log already holds the snapshot's last entry: only the commit index moves (etcd fast-forward).
+      this.log.commitTo(s.index);
+      this.send({ ...reply, index: this.log.committed });
+      return;
+    }
+    this.log.restore(s.index, s.term);
+    this.latestSnapshot = s;
+    this.pendingSnapshot = s;
+    this.send({ ...reply, index: s.index });
+  }
+
   private handleAppendResponse(pr: Progress, m: AppendResponse): void {
     if (m.reject) {
       const hintIndex = m.hintTerm > 0 ? this.log.findConflictByTerm(m.hintIndex, m.hintTerm).index : m.hintIndex;
@@ -384,6 +429,7 @@ export class RaftNode<P> {
     // Never believe a follower holds more than this leader has (it may answer with its own commit index).
     if (pr.maybeUpdate(Math.min(m.index, this.log.lastIndex()))) {
       if (wasProbe) pr.becomeReplicate();
+      else if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) pr.becomeProbe();
       if (this.maybeCommit()) this.appendsDirty = true;
     }
     if (pr.next <= this.log.lastIndex()) this.sendAppend(m.from, false);
@@ -393,6 +439,10 @@ export class RaftNode<P> {
     const pr = this.progress.get(to);
     if (pr === undefined || pr.paused(this.maxInflight)) return;
     const prevIndex = pr.next - 1;
+    if (this.log.isCompacted(prevIndex)) {
+      this.sendSnapshot(to, pr);
+      return;
+    }
     const entries = this.log.slice(pr.next, this.log.lastIndex(), this.maxEntriesPerMsg);
     if (entries.length === 0 && !sendIfEmpty) return;
     const prevTerm = this.log.term(prevIndex);
@@ -407,6 +457,14 @@ export class RaftNode<P> {
     } else {
       pr.probeSent = true;
     }
+  }
+
+  /** The follower needs entries compacted away: send the latest snapshot instead (etcd's MsgSnap). */
+  private sendSnapshot(to: RaftId, pr: Progress): void {
+    const snapshot = this.latestSnapshot;
+    assert(snapshot !== undefined && snapshot.index >= this.log.offset, `log compacted to ${this.log.offset} without a snapshot covering it`);
+    this.send({ type: 'raft/snapshot', term: this.term, from: this.id, to, snapshot });
+    pr.becomeSnapshot(snapshot.index, this.nowUs);
   }
 
   private broadcastAppends(): void {
@@ -561,6 +619,7 @@ export class RaftNode<P> {
     const hs = this.hardState();
     return (
       this.appendsDirty ||
+      this.pendingSnapshot !== null ||
       this.messages.length > 0 ||
       this.readStates.length > 0 ||
       this.log.stableIndex < this.log.lastIndex() ||
@@ -580,6 +639,7 @@ export class RaftNode<P> {
     const softChanged = ss.role !== this.prevSoft.role || ss.leader !== this.prevSoft.leader || ss.term !== this.prevSoft.term;
     const ready: Ready<P> = {
       softState: softChanged ? ss : null,
+      snapshot: this.pendingSnapshot,
       hardState: hardChanged ? hs : null,
       entries: this.log.unstable(),
       messages: this.messages,
@@ -595,6 +655,7 @@ export class RaftNode<P> {
 
   /** The host persisted `ready.entries` and applied `ready.committedEntries`. */
   advance(ready: Ready<P>): void {
+    if (ready.snapshot !== null && this.pendingSnapshot === ready.snapshot) this.pendingSnapshot = null;
     const lastPersisted: Entry<P> | undefined = ready.entries[ready.entries.length - 1];
     if (lastPersisted !== undefined && this.log.matchTerm(lastPersisted.index, lastPersisted.term)) {
       this.log.stableIndex = Math.max(this.log.stableIndex, lastPersisted.index);
@@ -605,10 +666,38 @@ export class RaftNode<P> {
     if (lastApplied !== undefined) this.log.applied = Math.max(this.log.applied, lastApplied.index);
   }
 
-  /** For checkers that read a member from outside: the term of the entry at `index` (-1 if absent). */
+  /**
+   * For checkers that read a member from outside: the term of the entry at `index` (-1 if absent,
+   * COMPACTED if it is inside the snapshot; see `snapshot` for the compaction point's index and term).
+   */
   termAt(index: number): number {
     return this.log.term(index);
+  }
+
+  /** The latest snapshot this member holds (taken or installed), if any. */
+  get snapshot(): Snapshot | undefined {
+    return this.latestSnapshot;
+  }
+
+  /**
+   * The host has applied everything through `index` and captured the state machine as `data`
+   * (etcd's CreateSnapshot): it becomes the snapshot sent to followers that fall behind the log.
+   */
+  createSnapshot(index: number, data: unknown, sizeBytes: number): Snapshot {
+    assert(index <= this.log.applied && index >= (this.latestSnapshot?.index ?? 0), `snapshot at ${index}: applied ${this.log.applied}`);
+    const term = this.log.term(index);
+    assert(term >= 0, `snapshot at compacted or unknown index ${index}`);
+    const snapshot: Snapshot = Object.freeze({ index, term, data, sizeBytes });
+    this.latestSnapshot = snapshot;
+    return snapshot;
+  }
+
+  /** Drops the log up to `index` (etcd's Compact); the latest snapshot must cover it. */
+  compact(index: number): void {
+    assert(this.latestSnapshot !== undefined && index <= this.latestSnapshot.index, `compact to ${index} beyond the snapshot`);
+    this.log.compact(index);
   }
 }
 
 export type { ReadIndexMessage, HeartbeatResponse };
+export { COMPACTED } from './raftLog.js';

@@ -14,6 +14,18 @@ export interface Entry<P> {
   readonly data: P | null;
 }
 
+/**
+ * A snapshot of the state machine at log index `index` (whose entry had term `term`): every entry up
+ * to `index` is in it, so the log before it may be dropped (etcd's raftpb.Snapshot). `data` is opaque
+ * to Raft (the MVCC state); `sizeBytes` models its transfer size.
+ */
+export interface Snapshot {
+  readonly index: number;
+  readonly term: number;
+  readonly data: unknown;
+  readonly sizeBytes: number;
+}
+
 /** What must be on disk before a message that depends on it is sent (Raft paper Figure 2). */
 export interface HardState {
   readonly term: number;
@@ -73,6 +85,14 @@ export interface AppendResponse extends Envelope {
   readonly hintIndex: number;
   readonly hintTerm: number;
 }
+/**
+ * InstallSnapshot (etcd's MsgSnap): the leader no longer has the entries a follower needs, so it sends
+ * its latest snapshot; the follower answers with an appendResp at the snapshot's index.
+ */
+export interface SnapshotMessage extends Envelope {
+  readonly type: 'raft/snapshot';
+  readonly snapshot: Snapshot;
+}
 /** Carries the commit index a follower may safely adopt, and a ReadIndex context to confirm leadership. */
 export interface HeartbeatMessage extends Envelope {
   readonly type: 'raft/heartbeat';
@@ -99,18 +119,22 @@ export type RaftMessage<P> =
   | VoteResponse
   | AppendMessage<P>
   | AppendResponse
+  | SnapshotMessage
   | HeartbeatMessage
   | HeartbeatResponse
   | ReadIndexMessage
   | ReadIndexResponse;
 
 /**
- * Everything the host must do after a batch of inputs, in this order: persist `entries` (replacing
- * any stored entries from `entries[0].index` on) and `hardState`, wait for the fsync, send
- * `messages`, apply `committedEntries`, serve `readStates`, then call advance(ready).
+ * Everything the host must do after a batch of inputs, in this order: install and persist `snapshot`
+ * (replacing the whole stored log and the state machine), persist `entries` (replacing any stored
+ * entries from `entries[0].index` on) and `hardState`, wait for the fsync, send `messages`, apply
+ * `committedEntries`, serve `readStates`, then call advance(ready).
  */
 export interface Ready<P> {
   readonly softState: SoftState | null;
+  /** A snapshot received from the leader (InstallSnapshot), or null. */
+  readonly snapshot: Snapshot | null;
   readonly hardState: HardState | null;
   readonly entries: ReadonlyArray<Entry<P>>;
   readonly messages: ReadonlyArray<RaftMessage<P>>;
@@ -158,5 +182,10 @@ export interface RaftConfig {
 /** What a member restores from its disk on (re)start. */
 export interface RaftStorage<P> {
   readonly hardState: HardState;
+  /** The stored log: entries logOffset+1, logOffset+2, … */
   readonly entries: ReadonlyArray<Entry<P>>;
+  /** Index and term of the entry just before `entries` (the compaction point; default 0/0). */
+  readonly logOffset?: { readonly index: number; readonly term: number };
+  /** The latest snapshot (the state machine was restored from it; applying resumes after it). */
+  readonly snapshot?: Snapshot;
 }

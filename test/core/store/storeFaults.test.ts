@@ -23,7 +23,10 @@ interface Outcome {
   readonly readFailed: number;
 }
 
-function runSchedule(members: number, schedule: readonly StoreFault[], seed: number, unsafe = false): Outcome {
+/** Snapshots every 25 applied entries, 10 kept behind: compaction and InstallSnapshot under every fault. */
+const OFTEN = { snapshotCount: 25, snapshotCatchUpEntries: 10 } as const;
+
+function runSchedule(members: number, schedule: readonly StoreFault[], seed: number, unsafe = false, snapshots?: typeof OFTEN): Outcome {
   const cluster = new StoreCluster({
     seed,
     members,
@@ -32,7 +35,7 @@ function runSchedule(members: number, schedule: readonly StoreFault[], seed: num
     meanGapUs: 30_000,
     loadStopUs: LOAD_STOP_US,
     readAllAtUs: LOAD_STOP_US + 8_000_000,
-    member: unsafe ? { unsafeCommitWithoutQuorum: true } : {},
+    member: { ...(unsafe ? { unsafeCommitWithoutQuorum: true } : {}), ...(snapshots ?? {}) },
   });
   applySchedule(cluster, schedule);
   const sim = cluster.sim;
@@ -77,6 +80,35 @@ for (const members of [3, 5]) {
     });
   });
 }
+
+describe(`store with frequent snapshots under crash and partition schedules (fast-check seed ${SEED})`, () => {
+  it('log compaction and InstallSnapshot keep all four checkers green; a leader after heal; every key readable', () => {
+    let installed = 0;
+    let taken = 0;
+    fc.assert(
+      fc.property(scheduleArb(3, ['crash', 'partition', 'isolateLeader', 'pause', 'loss']), fc.integer({ min: 1, max: 1_000_000 }), (schedule, seed) => {
+        const { cluster, leaderAt, readOk, readFailed } = runSchedule(3, schedule, seed, false, OFTEN);
+        for (const r of cluster.checkers.results()) {
+          assert.ok(r.held, `${r.name} violated: ${describeFailure(schedule, cluster)}`);
+          assert.notEqual(r.inconclusive, true, `${r.name} inconclusive`);
+        }
+        assert.ok(leaderAt !== undefined, `no leader within ${LEADER_BOUND_US / 1e6}s of the last heal: ${JSON.stringify(schedule)}`);
+        assert.equal(readFailed, 0, `final reads failed: ${JSON.stringify(schedule)}`);
+        assert.ok(readOk > 0);
+        // The log stays bounded: at most snapshotCount + catch-up entries (plus a batch in flight).
+        for (const name of cluster.memberNames) {
+          const raft = cluster.member(name)?.raft;
+          if (raft !== undefined) assert.ok(raft.log.length <= OFTEN.snapshotCount + OFTEN.snapshotCatchUpEntries + 200, `${name} holds ${raft.log.length} entries`);
+        }
+        taken += cluster.checkers.snapshotsTaken;
+        installed += cluster.checkers.snapshotsInstalled;
+      }),
+      { seed: SEED + 7, numRuns: 25, endOnFailure: true },
+    );
+    assert.ok(taken > 0, 'no snapshot was taken');
+    assert.ok(installed > 0, 'no follower was ever sent a snapshot: InstallSnapshot went untested');
+  });
+});
 
 describe(`the checkers catch a deliberately broken store (fast-check seed ${SEED})`, () => {
   it('unsafeCommitWithoutQuorum: some schedule violates durability or linearizability, and it shrinks', () => {

@@ -112,6 +112,30 @@ describe('store.electionSafety, store.logMatching, store.durability', () => {
     assert.equal(c.result().held, false);
   });
 
+  it('logMatching judges a snapshot by its last entry: the committed term at its index', () => {
+    const c = new LogMatchingChecker();
+    c.onApply(1, 'etcd-1', 7, 2, { x: 1 });
+    c.onSnapshot(2, 'etcd-1', 7, 2); // taken after applying 7
+    c.onSnapshot(3, 'etcd-2', 7, 2); // installed from the leader: it never applied 1..7
+    c.onSnapshot(4, 'etcd-3', 9, 3); // an index nobody applied yet: recorded…
+    c.onApply(5, 'etcd-1', 9, 3, { y: 1 }); // …and the real entry agrees
+    assert.equal(c.result().held, true);
+    c.onSnapshot(6, 'etcd-3', 7, 3);
+    assert.equal(c.result().held, false);
+    assert.match(c.result().detail ?? '', /index 7/);
+  });
+
+  it('durability: an acknowledged index compacted into the leader’s snapshot counts as held; a snapshot contradicting an ack fails', () => {
+    const c = new DurabilityChecker();
+    c.onAck(10, 5, 2);
+    c.onLeaderElected(20, 'etcd-2', 3, (i) => (i <= 6 ? -2 : -1)); // COMPACTED up to 6
+    assert.equal(c.result().held, true);
+    c.onSnapshot(30, 'etcd-2', 5, 2);
+    assert.equal(c.result().held, true);
+    c.onSnapshot(40, 'etcd-3', 5, 1);
+    assert.equal(c.result().held, false);
+  });
+
   it('durability fails when a later leader lacks an acknowledged write', () => {
     const c = new DurabilityChecker();
     c.onAck(10, 5, 2);
