@@ -43,7 +43,7 @@ export interface MvccSnapshot {
 export class Mvcc {
   private readonly current = new Map<string, KeyValue>();
   /** Live keys, sorted, for prefix ranges. */
-  private readonly keys = new SortedKeys();
+  private keys = new SortedKeys();
   /** Change history after `compactRevision`, in revision order; starts at `historyStart`. */
   private history: WatchEvent[] = [];
   private historyStart = 0;
@@ -235,10 +235,14 @@ export class Mvcc {
   /** A store holding exactly the snapshot's state (a restarted member, or one sent InstallSnapshot). */
   static fromSnapshot(snapshot: MvccSnapshot, options: MvccOptions = {}): Mvcc {
     const m = new Mvcc(options);
+    const keys: string[] = [];
     for (const kv of snapshot.kvs) {
       m.current.set(kv.key, kv);
-      m.keys.insert(kv.key);
+      keys.push(kv.key);
     }
+    // The snapshot lists keys in order (it is taken by walking the sorted index).
+    for (let i = 1; i < keys.length; i++) assert((keys[i - 1] ?? '') < (keys[i] ?? ''), 'snapshot keys must be strictly ascending');
+    m.keys = SortedKeys.fromSorted(keys);
     m.history = snapshot.history.slice();
     m.historyStart = 0;
     m.revision = snapshot.revision;

@@ -39,6 +39,14 @@ export class SortedKeys {
     return lo;
   }
 
+  /** A set holding `sorted` (strictly ascending), built in O(n): a snapshot being loaded. */
+  static fromSorted(sorted: readonly string[]): SortedKeys {
+    const set = new SortedKeys();
+    for (let i = 0; i < sorted.length; i += CHUNK) set.chunks.push(sorted.slice(i, i + CHUNK));
+    set.count = sorted.length;
+    return set;
+  }
+
   /** Adds `key`; returns false if it was already present. */
   insert(key: string): boolean {
     if (this.chunks.length === 0) {

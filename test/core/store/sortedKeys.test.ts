@@ -48,4 +48,16 @@ describe('SortedKeys at scale', () => {
     keys.forEachWithPrefix('/registry/pods/ns3/', (k) => void ns3.push(k));
     assert.deepEqual(ns3, left.filter((k) => k.startsWith('/registry/pods/ns3/')));
   });
+
+  it('fromSorted builds the same set as inserting one by one', () => {
+    const sorted = Array.from({ length: 5_000 }, (_, i) => `/k/${String(i).padStart(5, '0')}`);
+    const bulk = SortedKeys.fromSorted(sorted);
+    assert.equal(bulk.size, sorted.length);
+    const got: string[] = [];
+    bulk.forEachWithPrefix('/k/01', (k) => void got.push(k));
+    assert.deepEqual(got, sorted.filter((k) => k.startsWith('/k/01')));
+    assert.ok(bulk.insert('/k/00000x'));
+    assert.ok(bulk.remove('/k/04999'));
+    assert.equal(bulk.size, sorted.length);
+  });
 });
