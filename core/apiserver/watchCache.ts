@@ -67,8 +67,10 @@ export class WatchCache {
   private readonly minEvents: number;
   private readonly maxEvents: number;
   /** Watchers without a node filter, and those with one by node name (so an event touches only its node's). */
-  private readonly unfiltered = new Map<number, CacheWatcher>();
-  private readonly byNode = new Map<string, Map<number, CacheWatcher>>();
+  // Keyed by endpoint, client, session and id: a watch id is only unique within one client session,
+  // and two controller-managers (old and new leader) use the same ids on one API server.
+  private readonly unfiltered = new Map<string, CacheWatcher>();
+  private readonly byNode = new Map<string, Map<string, CacheWatcher>>();
   private readonly dirty: CacheWatcher[] = [];
 
   constructor(resource: ResourceInfo, options: WatchCacheOptions = {}) {
@@ -163,23 +165,24 @@ export class WatchCache {
         if (ev !== undefined) this.deliver(w, ev);
       }
     }
-    if (w.nodeName === undefined) this.unfiltered.set(w.id, w);
+    if (w.nodeName === undefined) this.unfiltered.set(watcherKey(w), w);
     else {
       let m = this.byNode.get(w.nodeName);
       if (m === undefined) {
         m = new Map();
         this.byNode.set(w.nodeName, m);
       }
-      m.set(w.id, w);
+      m.set(watcherKey(w), w);
     }
     return true;
   }
 
   removeWatcher(w: CacheWatcher): void {
-    this.unfiltered.delete(w.id);
+    const key = watcherKey(w);
+    this.unfiltered.delete(key);
     if (w.nodeName !== undefined) {
       const m = this.byNode.get(w.nodeName);
-      m?.delete(w.id);
+      m?.delete(key);
       if (m !== undefined && m.size === 0) this.byNode.delete(w.nodeName);
     }
   }
@@ -311,4 +314,9 @@ function removeFrom(idx: Map<string, Set<string>>, value: string, key: string): 
   if (set === undefined) return;
   set.delete(key);
   if (set.size === 0) idx.delete(value);
+}
+
+/** A watcher's identity on this server (the API server's watchKey): unique across clients and sessions. */
+function watcherKey(w: CacheWatcher): string {
+  return `${w.clientKey}|${w.session}|${w.id}`;
 }
