@@ -196,8 +196,17 @@ export class ApiClient {
 
   // ───────────── typed verbs ─────────────
 
-  get<R extends ResourceName>(ctx: Context, resource: R, namespace: string | undefined, name: string, cb: ApiCallback<ObjectOf<R>>, opts?: { readonly timeoutUs?: Micros }): void {
-    this.request(ctx, withNs({ verb: 'get', resource, name }, namespace), cb as ApiCallback<unknown>, opts?.timeoutUs);
+  /** `resourceVersion: '0'` is served from the API server's watch cache (possibly stale), as client-go's FromApiserverCache. */
+  get<R extends ResourceName>(
+    ctx: Context,
+    resource: R,
+    namespace: string | undefined,
+    name: string,
+    cb: ApiCallback<ObjectOf<R>>,
+    opts?: { readonly timeoutUs?: Micros; readonly resourceVersion?: string },
+  ): void {
+    const fields: RequestFields = withNs({ verb: 'get', resource, name }, namespace);
+    this.request(ctx, opts?.resourceVersion === undefined ? fields : { ...fields, resourceVersion: opts.resourceVersion }, cb as ApiCallback<unknown>, opts?.timeoutUs);
   }
 
   list<R extends ResourceName>(ctx: Context, resource: R, opts: ListOptions, cb: ApiCallback<ObjectList<ObjectOf<R>>>): void {

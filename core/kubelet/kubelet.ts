@@ -260,10 +260,14 @@ export class Kubelet implements Component {
       if (tryNumber + 1 < NODE_STATUS_UPDATE_RETRY) this.updateNodeStatus(c, tryNumber + 1, done);
       else done(c);
     };
+    // The first try reads the API server's cache (upstream tryUpdateNodeStatus: FromApiserverCache
+    // when tryNumber is 0); a stale copy fails the status write's CAS and the retry reads the store.
+    const opts = tryNumber === 0 ? { resourceVersion: '0' } : undefined;
     client.get(ctx, 'nodes', undefined, this.cfg.nodeName, (r, c) => {
       if (!r.ok) {
         // Our Node was deleted: register it again (there is nothing to post a status to).
-        if (r.status.code === 404) client.create(c, 'nodes', nodeObject(this.cfg), () => undefined);
+        // (Only when the store says so: the cache read of the first try may simply lag.)
+        if (r.status.code === 404 && opts === undefined) client.create(c, 'nodes', nodeObject(this.cfg), () => undefined);
         retry(c);
         return;
       }
@@ -289,7 +293,7 @@ export class Kubelet implements Component {
         this.lastStatusPostUs = c2.now();
         done(c2);
       });
-    });
+    }, opts);
   }
 
   // ───────────── pods ─────────────
