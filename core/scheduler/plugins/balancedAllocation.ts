@@ -23,12 +23,15 @@ export function balancedAllocation(args?: { readonly resources?: readonly Resour
     name: BALANCED_ALLOCATION,
     events: ['NodeAdd', 'NodeAllocatableChange', 'AssignedPodDelete'],
     preScore(_state, pod) {
-      for (const spec of specs) if (podRequest(pod, spec.name) !== 0) return SUCCESS;
+      for (let i = 0; i < specs.length; i++) if (podRequest(pod, specs[i]?.name ?? '') !== 0) return SUCCESS;
       return SKIP;
     },
     score(_state, pod, node) {
       let n = 0;
-      for (const spec of specs) {
+      // Indexed, not for-of: per node per pod, and the array iterator was not optimised away here.
+      for (let i = 0; i < specs.length; i++) {
+        const spec = specs[i];
+        if (spec === undefined) continue;
         const alloc = allocatableOf(node, spec.name);
         if (alloc === 0) continue;
         fractions[n++] = Math.min(1, requestedWithPod(node, pod, spec.name, false) / alloc);

@@ -89,7 +89,11 @@ export function nodeResourcesFit(args?: { readonly scoringStrategy?: ScoringStra
     score(_state, pod, node) {
       let total = 0;
       let weights = 0;
-      for (const spec of specs) {
+      // Indexed, not for-of: this runs per node per pod, and the array iterator was not optimised
+      // away here (its result objects were a fifth of a rollout's allocation).
+      for (let i = 0; i < specs.length; i++) {
+        const spec = specs[i];
+        if (spec === undefined) continue;
         const alloc = allocatableOf(node, spec.name);
         if (alloc === 0) continue;
         const req = requestedWithPod(node, pod, spec.name, true);
