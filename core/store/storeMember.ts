@@ -417,7 +417,10 @@ export class StoreMember implements Component {
   private maybeSnapshot(ctx: Context): void {
     const node = this.node;
     if (node === undefined) return;
-    const applied = node.log.applied;
+    const applied = this.appliedThrough;
+    // A snapshot from the leader was adopted by Raft but is not loaded into the MVCC yet (it rides on
+    // the next Ready): the state machine is not at Raft's applied index, so this is no time to copy it.
+    if (node.log.applied !== applied) return;
     if (applied - this.snapshotIndex < (this.options.snapshotCount ?? 100_000)) return;
     const data: StoreSnapshotData = Object.freeze({ mvcc: this.mvcc.snapshot(), applied: Object.freeze(this.rememberedInOrder()) });
     const snapshot = node.createSnapshot(applied, data, data.mvcc.sizeBytes + 64 * data.applied.length);

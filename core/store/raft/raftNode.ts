@@ -429,9 +429,10 @@ export class RaftNode<P> {
     // Never believe a follower holds more than this leader has (it may answer with its own commit index).
     if (pr.maybeUpdate(Math.min(m.index, this.log.lastIndex()))) {
       if (wasProbe) pr.becomeReplicate();
-      else if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) pr.becomeProbe();
       if (this.maybeCommit()) this.appendsDirty = true;
     }
+    // The snapshot is installed (or the follower already had it): back to appends after it.
+    if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) pr.becomeProbe();
     if (pr.next <= this.log.lastIndex()) this.sendAppend(m.from, false);
   }
 
