@@ -4,7 +4,7 @@ import type { LogCommand } from '../store/protocol.js';
 import type { StoreCommand, TxnOp } from '../store/mvccTypes.js';
 import type { Deployment, Node, Pod, ReplicaSet } from '../api/types.js';
 import { RollingBoundsChecker } from './rollingBounds.js';
-import { parseMilli } from '../api/quantity.js';
+import { parseMilli, parseValue } from '../api/quantity.js';
 import { SchedulerCheckers } from '../scheduler/checkers/schedulerCheckers.js';
 import type { ObservedState } from './observed.js';
 import { percentile, round, type Percentiles } from './summary.js';
@@ -14,6 +14,7 @@ interface PodRecord {
   /** Node whose capacity this pod's CPU request currently occupies (bound, not yet gone). */
   placedOn: string | undefined;
   readonly cpuMilli: number;
+  readonly memBytes: number;
   readonly createdUs: Micros;
   boundUs: Micros | undefined;
   readyUs: Micros | undefined;
@@ -47,10 +48,17 @@ export class ClusterObserver {
   private readonly bindsPerSecond = new Map<number, number>();
   private readonly allocCpu = new Map<string, number>();
   private readonly usedCpu = new Map<string, number>();
+  private readonly allocMem = new Map<string, number>();
+  private readonly usedMem = new Map<string, number>();
   private readonly podsOnNode = new Map<string, number>();
+  /** Per sample: the mean over nodes of CPU requested / allocatable. */
   private readonly utilisation: number[] = [];
+  /** The highest single node's CPU requested / allocatable over all samples. */
+  private utilisationMax = 0;
   private readonly fragmentation: number[] = [];
   private maxNodesUsed = 0;
+  /** The records counted in `unbound`, for the per-second fragmentation count. */
+  private readonly unboundPods = new Set<PodRecord>();
 
   readonly rolling: RollingBoundsChecker;
   /** Pods waiting for a node; kept incrementally so the convergence check is O(1) per event. */
@@ -93,10 +101,13 @@ export class ClusterObserver {
       if (op.type === 'put') {
         const n = op.value as Node;
         this.checkers.onNode(timeUs, n);
-        this.allocCpu.set(n.metadata.name ?? '', cpuOf(n.status?.allocatable ?? n.status?.capacity));
+        const list = n.status?.allocatable ?? n.status?.capacity;
+        this.allocCpu.set(n.metadata.name ?? '', cpuOf(list));
+        this.allocMem.set(n.metadata.name ?? '', memOf(list));
       } else {
         this.checkers.onNodeDelete(timeUs, op.key.slice(NODES.length));
         this.allocCpu.delete(op.key.slice(NODES.length));
+        this.allocMem.delete(op.key.slice(NODES.length));
       }
     } else if (op.key.startsWith(DEPLOYMENTS)) {
       const previous = this.deployments.get(op.key);
@@ -128,7 +139,7 @@ export class ClusterObserver {
     }
     if (rec === undefined || (rec.pod.metadata.uid ?? '') !== (pod.metadata.uid ?? '')) {
       if (rec !== undefined) this.setCounted(rec, 'none', false);
-      rec = { pod, placedOn: undefined, cpuMilli: podCpuMilli(pod), createdUs: timeUs, boundUs: undefined, readyUs: undefined, counted: 'none', ready: false, unbound: false };
+      rec = { pod, placedOn: undefined, cpuMilli: podCpuMilli(pod), memBytes: podMemBytes(pod), createdUs: timeUs, boundUs: undefined, readyUs: undefined, counted: 'none', ready: false, unbound: false };
       this.pods.set(key, rec);
     }
     const wasBound = (rec.pod.spec.nodeName ?? '') !== '' && rec.boundUs !== undefined;
@@ -145,6 +156,7 @@ export class ClusterObserver {
       this.checkers.onBinding(timeUs, pod, node);
       rec.placedOn = node;
       this.usedCpu.set(node, (this.usedCpu.get(node) ?? 0) + rec.cpuMilli);
+      this.usedMem.set(node, (this.usedMem.get(node) ?? 0) + rec.memBytes);
       this.podsOnNode.set(node, (this.podsOnNode.get(node) ?? 0) + 1);
     }
     const terminating = pod.metadata.deletionTimestamp !== undefined;
@@ -165,37 +177,69 @@ export class ClusterObserver {
     if (node === undefined) return;
     rec.placedOn = undefined;
     this.usedCpu.set(node, (this.usedCpu.get(node) ?? 0) - rec.cpuMilli);
+    this.usedMem.set(node, (this.usedMem.get(node) ?? 0) - rec.memBytes);
     this.podsOnNode.set(node, (this.podsOnNode.get(node) ?? 0) - 1);
   }
 
-  /** Once per simulated second: CPU requested over allocatable, nodes in use, fragmentation of what is free. */
+  /**
+   * Once per simulated second, the placement figures `kubesim compare` reports (issue 6 defines
+   * them per node, so they tell policies apart: the cluster-wide ratio is the same under every
+   * policy that binds the same pods): node utilisation is CPU requested / allocatable of one node;
+   * nodes in use host at least one pod; fragmentation counts pending pods that fit in the sum of
+   * the free CPU and memory but on no single node.
+   */
   sample(): void {
-    let alloc = 0;
-    let used = 0;
-    let free = 0;
-    let maxFree = 0;
+    let utilSum = 0;
+    let nodes = 0;
     let nodesUsed = 0;
     for (const [node, a] of this.allocCpu) {
-      const u = this.usedCpu.get(node) ?? 0;
-      alloc += a;
-      used += u;
-      const f = Math.max(0, a - u);
-      free += f;
-      maxFree = Math.max(maxFree, f);
+      if (a === 0) continue;
+      const util = (this.usedCpu.get(node) ?? 0) / a;
+      utilSum += util;
+      nodes++;
+      this.utilisationMax = Math.max(this.utilisationMax, util);
       if ((this.podsOnNode.get(node) ?? 0) > 0) nodesUsed++;
     }
-    if (alloc === 0) return;
-    this.utilisation.push(used / alloc);
-    // The share of free CPU that no single pod could use because it is scattered over nodes.
-    this.fragmentation.push(free === 0 ? 0 : 1 - maxFree / free);
+    if (nodes === 0) return;
+    this.utilisation.push(utilSum / nodes);
+    this.fragmentation.push(this.unboundPods.size === 0 ? 0 : this.fragmentedPending());
     this.maxNodesUsed = Math.max(this.maxNodesUsed, nodesUsed);
   }
 
+  /** Pending pods whose requests fit in the cluster's summed free CPU and memory but on no one node. */
+  private fragmentedPending(): number {
+    const freeCpu: number[] = [];
+    const freeMem: number[] = [];
+    let sumCpu = 0;
+    let sumMem = 0;
+    for (const [node, a] of this.allocCpu) {
+      const c = Math.max(0, a - (this.usedCpu.get(node) ?? 0));
+      const m = Math.max(0, (this.allocMem.get(node) ?? 0) - (this.usedMem.get(node) ?? 0));
+      freeCpu.push(c);
+      freeMem.push(m);
+      sumCpu += c;
+      sumMem += m;
+    }
+    let count = 0;
+    for (const rec of this.unboundPods) {
+      if (rec.cpuMilli > sumCpu || rec.memBytes > sumMem) continue;
+      let fitsOne = false;
+      for (let i = 0; i < freeCpu.length && !fitsOne; i++) fitsOne = rec.cpuMilli <= (freeCpu[i] ?? 0) && rec.memBytes <= (freeMem[i] ?? 0);
+      if (!fitsOne) count++;
+    }
+    return count;
+  }
+
+  /**
+   * utilisationMean: mean over samples of the mean node utilisation; utilisationMax: the busiest
+   * node at any sample; nodesUsed: the most nodes in use at once; fragmentation: the mean over
+   * samples of the fragmented-pending count.
+   */
   placement(): { utilisationMean: number; utilisationMax: number; nodesUsed: number; fragmentation: number } {
     const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
     return {
       utilisationMean: round(mean(this.utilisation), 4),
-      utilisationMax: round(Math.max(0, ...this.utilisation), 4),
+      utilisationMax: round(this.utilisationMax, 4),
       nodesUsed: this.maxNodesUsed,
       fragmentation: round(mean(this.fragmentation), 4),
     };
@@ -207,7 +251,11 @@ export class ClusterObserver {
     if (rec.ready) pods.ready--;
     if (rec.ready !== ready) this.rolling.onReadyChange(rec.pod, ready ? 1 : -1);
     const unbound = counted === 'pending' && (rec.pod.spec.nodeName ?? '') === '';
-    if (unbound !== rec.unbound) this.unbound += unbound ? 1 : -1;
+    if (unbound !== rec.unbound) {
+      this.unbound += unbound ? 1 : -1;
+      if (unbound) this.unboundPods.add(rec);
+      else this.unboundPods.delete(rec);
+    }
     rec.unbound = unbound;
     rec.counted = counted;
     rec.ready = ready;
@@ -249,6 +297,18 @@ function deploymentConverged(d: Deployment): boolean {
 function cpuOf(list: Readonly<Record<string, string>> | undefined): number {
   const q = list?.['cpu'];
   return q === undefined ? 0 : parseMilli(q);
+}
+
+function memOf(list: Readonly<Record<string, string>> | undefined): number {
+  const q = list?.['memory'];
+  return q === undefined ? 0 : parseValue(q);
+}
+
+/** Sum of the containers' memory requests, bytes. */
+function podMemBytes(pod: Pod): number {
+  let total = 0;
+  for (const c of pod.spec.containers) total += memOf(c.resources?.requests);
+  return total;
 }
 
 /** Sum of the containers' CPU requests, millicores (what the scheduler reserves). */
