@@ -217,7 +217,7 @@ class ScenarioLoader {
   private etcd(c: Cursor, masters: number): EtcdSpec {
     const r = this.r;
     const d = DEFAULT_CLUSTER.etcd;
-    const m = r.map(c, ['members', 'topology', 'heartbeatInterval', 'electionTimeout', 'fsyncLatency', 'unsafeCommitWithoutQuorum']);
+    const m = r.map(c, ['members', 'topology', 'heartbeatInterval', 'electionTimeout', 'fsyncLatency', 'snapshotCount', 'snapshotCatchUpEntries', 'unsafeCommitWithoutQuorum']);
     const membersC = r.field(m, c, 'members');
     const members = r.number(membersC, { integer: true, min: 1, max: 9 }) ?? d.members;
     const topoC = r.field(m, c, 'topology');
@@ -236,7 +236,18 @@ class ScenarioLoader {
     if (electionTimeoutUs <= heartbeatIntervalUs) r.fail(etC.node === null ? hbC : etC, 'electionTimeout must be greater than heartbeatInterval');
     const fsyncLatency = this.latency(r.field(m, c, 'fsyncLatency'), d.fsyncLatency);
     const unsafe = r.boolean(r.field(m, c, 'unsafeCommitWithoutQuorum'));
-    return { members, topology, heartbeatIntervalUs, electionTimeoutUs, fsyncLatency, ...(unsafe === true ? { unsafeCommitWithoutQuorum: true } : {}) };
+    const snapshotCount = r.number(r.field(m, c, 'snapshotCount'), { integer: true, min: 1 });
+    const snapshotCatchUpEntries = r.number(r.field(m, c, 'snapshotCatchUpEntries'), { integer: true, min: 0 });
+    return {
+      members,
+      topology,
+      heartbeatIntervalUs,
+      electionTimeoutUs,
+      fsyncLatency,
+      ...(snapshotCount === undefined ? {} : { snapshotCount }),
+      ...(snapshotCatchUpEntries === undefined ? {} : { snapshotCatchUpEntries }),
+      ...(unsafe === true ? { unsafeCommitWithoutQuorum: true } : {}),
+    };
   }
 
   private latency(c: Cursor, fallback: LatencySpec): LatencySpec {

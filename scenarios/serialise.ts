@@ -147,6 +147,8 @@ export function scenarioToData(sc: Scenario): Record<string, unknown> {
         heartbeatInterval: dur(c.etcd.heartbeatIntervalUs),
         electionTimeout: dur(c.etcd.electionTimeoutUs),
         fsyncLatency: latency(c.etcd.fsyncLatency),
+        ...(c.etcd.snapshotCount === undefined ? {} : { snapshotCount: c.etcd.snapshotCount }),
+        ...(c.etcd.snapshotCatchUpEntries === undefined ? {} : { snapshotCatchUpEntries: c.etcd.snapshotCatchUpEntries }),
         ...(c.etcd.unsafeCommitWithoutQuorum === true ? { unsafeCommitWithoutQuorum: true } : {}),
       },
       nodes: c.nodePools.map((p) => ({

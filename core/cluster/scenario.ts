@@ -39,6 +39,10 @@ export interface EtcdSpec {
   readonly electionTimeoutUs: Micros;
   /** Disk fsync latency of etcd hosts; default median 2ms, p99 10ms. */
   readonly fsyncLatency: LatencySpec;
+  /** Applied entries between snapshots (etcd --snapshot-count); default 100,000. Smaller: shorter logs and restarts, more snapshot copies. */
+  readonly snapshotCount?: number;
+  /** Log entries kept behind a snapshot for slow followers (etcd SnapshotCatchUpEntries); default 5,000. */
+  readonly snapshotCatchUpEntries?: number;
   /** DELIBERATELY BROKEN: leaders commit without a quorum. Only for showing that the checkers and the fuzzer catch it. */
   readonly unsafeCommitWithoutQuorum?: boolean;
 }

@@ -44,6 +44,8 @@ export interface RunSummary {
     commits: number;
     commitLatencyMs: { p50: number | null; p99: number | null };
     writesPerSec: number;
+    /** Snapshots taken by members (every snapshotCount applied entries) and installed from a leader (InstallSnapshot). */
+    snapshots: { taken: number; installed: number };
   };
   api: {
     requests: number;
@@ -65,7 +67,7 @@ export function emptySummaryParts(): SummaryBuilder {
     scheduling: { podsBound: 0, throughputPerSec: { mean: 0, peak: 0 }, latencyMs: { p50: null, p90: null, p99: null } },
     podStartup: { latencyMs: { p50: null, p90: null, p99: null } },
     leaderElection: {},
-    store: { leaderChanges: 0, commits: 0, commitLatencyMs: { p50: null, p99: null }, writesPerSec: 0 },
+    store: { leaderChanges: 0, commits: 0, commitLatencyMs: { p50: null, p99: null }, writesPerSec: 0, snapshots: { taken: 0, installed: 0 } },
     api: {
       requests: 0,
       byCode: {},

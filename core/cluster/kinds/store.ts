@@ -47,6 +47,8 @@ class StoreInstallation implements Installation {
   private splitTotalUs = 0;
   private leaderChanges = 0;
   private commits = 0;
+  private snapshotsTaken = 0;
+  private snapshotsInstalled = 0;
   private readonly commitLatencyMs: number[] = [];
   /** When the acting leader stopped leading (crash, pause, step-down), awaiting a successor. */
   private leaderLostUs: Micros | undefined;
@@ -87,6 +89,8 @@ class StoreInstallation implements Installation {
           heartbeatUs: etcd.heartbeatIntervalUs,
           electionTimeoutUs: etcd.electionTimeoutUs,
           recorder,
+          ...(etcd.snapshotCount === undefined ? {} : { snapshotCount: etcd.snapshotCount }),
+          ...(etcd.snapshotCatchUpEntries === undefined ? {} : { snapshotCatchUpEntries: etcd.snapshotCatchUpEntries }),
           ...(etcd.unsafeCommitWithoutQuorum === true ? { unsafeCommitWithoutQuorum: true } : {}),
         }),
       );
@@ -123,6 +127,14 @@ class StoreInstallation implements Installation {
         }
         return;
       }
+      case 'store.snapshot':
+        if (obs['event'] === 'installed') {
+          this.snapshotsInstalled++;
+          state.event(timeUs, 'store.snapshot', endpoint, `installed the leader's snapshot at index ${String(obs['index'])}`);
+        } else {
+          this.snapshotsTaken++;
+        }
+        return;
       case 'store.commit': {
         const count = typeof obs['count'] === 'number' ? obs['count'] : 0;
         this.commits += count;
@@ -258,6 +270,7 @@ class StoreInstallation implements Installation {
       commits: this.commits,
       commitLatencyMs: { p50: roundOrNull(percentile(this.commitLatencyMs, 50)), p99: roundOrNull(percentile(this.commitLatencyMs, 99)) },
       writesPerSec: endUs > 0 ? round(this.commits / (endUs / 1e6), 3) : 0,
+      snapshots: { taken: this.snapshotsTaken, installed: this.snapshotsInstalled },
     };
     summary.leaderElection['etcd'] = {
       transitions: this.leaderChanges,
