@@ -147,6 +147,8 @@ export class ApiServer implements Component {
   private readonly watches = new Map<string, ServedWatch>();
   /** Latest session per (endpoint, client): older sessions' watches are dead incarnations. */
   private readonly sessions = new Map<string, number>();
+  /** Per (endpoint, client): the session messages go to and the last ConnectionSeq sent to it. */
+  private readonly connections = new Map<string, { session: number; seq: number }>();
   private readonly watchesByClient = new Map<string, Set<string>>();
   private readonly listWaiters = new Map<string, ListWaiter[]>();
   private readonly flushPending = new Set<string>();
@@ -195,7 +197,7 @@ export class ApiServer implements Component {
         this.endWatch(`${from}|${m.client}|${m.session}|${m.id}`, undefined, ctx);
         return;
       case 'api/ping':
-        ctx.send(from, Object.freeze({ type: 'api/pong', id: m.id, client: m.client, session: m.session, incarnation: this.incarnation }), 64);
+        ctx.send(from, Object.freeze({ type: 'api/pong', id: m.id, client: m.client, session: m.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(from, m.client, m.session) }), 64);
         return;
       default:
         assertNever(m, 'client message');
@@ -277,7 +279,7 @@ export class ApiServer implements Component {
       w.buffer = [];
       let size = REQUEST_OVERHEAD_BYTES;
       for (const e of events) size += e.type === 'BOOKMARK' ? 50 : objectSizeBytes(e.object);
-      ctx.send(w.to, Object.freeze({ type: 'api/watch-event', id: w.id, client: w.client, session: w.session, incarnation: this.incarnation, seq: ++w.seq, events: Object.freeze(events) }), size);
+      ctx.send(w.to, Object.freeze({ type: 'api/watch-event', id: w.id, client: w.client, session: w.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(w.to, w.client, w.session), seq: ++w.seq, events: Object.freeze(events) }), size);
     }
   }
 
@@ -300,7 +302,7 @@ export class ApiServer implements Component {
         const wt = served.watcher;
         const bookmark: readonly WatchEvent[] = Object.freeze([Object.freeze({ type: 'BOOKMARK', resourceVersion: String(Math.max(wt.lastRv, served.cache.rv)) })]);
         if (wt.lastRv < served.cache.rv) wt.lastRv = served.cache.rv;
-        c.send(wt.to, Object.freeze({ type: 'api/watch-event', id: wt.id, client: wt.client, session: wt.session, incarnation: this.incarnation, seq: ++wt.seq, events: bookmark }), 100);
+        c.send(wt.to, Object.freeze({ type: 'api/watch-event', id: wt.id, client: wt.client, session: wt.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(wt.to, wt.client, wt.session), seq: ++wt.seq, events: bookmark }), 100);
       }
     });
   }
@@ -313,7 +315,7 @@ export class ApiServer implements Component {
       const bookmark: readonly WatchEvent[] = Object.freeze([Object.freeze({ type: 'BOOKMARK', resourceVersion: String(rv) })]);
       for (const w of cache.watchers()) {
         if (w.lastRv < rv) w.lastRv = rv;
-        ctx.send(w.to, Object.freeze({ type: 'api/watch-event', id: w.id, client: w.client, session: w.session, incarnation: this.incarnation, seq: ++w.seq, events: bookmark }), 100);
+        ctx.send(w.to, Object.freeze({ type: 'api/watch-event', id: w.id, client: w.client, session: w.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(w.to, w.client, w.session), seq: ++w.seq, events: bookmark }), 100);
       }
     }
     this.timers.set(ctx, this.config.bookmarkIntervalUs ?? s(60), (c) => this.bookmarks(c));
@@ -563,7 +565,7 @@ export class ApiServer implements Component {
 
   private refuseWatch(ctx: Context, f: InFlight, st: Status, stage: RejectionStage): void {
     this.observe(ctx, f, st.code, stage);
-    ctx.send(f.from, Object.freeze({ type: 'api/watch-end', id: f.req.id, client: f.req.client, session: f.req.session, incarnation: this.incarnation, status: st }), 200);
+    ctx.send(f.from, Object.freeze({ type: 'api/watch-end', id: f.req.id, client: f.req.client, session: f.req.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(f.from, f.req.client, f.req.session), status: st }), 200);
   }
 
   /** Ends a watch; with a status the client is told (410, 504), without one it is dropped silently. */
@@ -579,10 +581,25 @@ export class ApiServer implements Component {
       if (w.watcher.buffer.length > 0) {
         const events = w.watcher.buffer;
         w.watcher.buffer = [];
-        ctx.send(w.watcher.to, Object.freeze({ type: 'api/watch-event', id: w.watcher.id, client: w.watcher.client, session: w.watcher.session, incarnation: this.incarnation, seq: ++w.watcher.seq, events: Object.freeze(events) }), REQUEST_OVERHEAD_BYTES);
+        ctx.send(w.watcher.to, Object.freeze({ type: 'api/watch-event', id: w.watcher.id, client: w.watcher.client, session: w.watcher.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(w.watcher.to, w.watcher.client, w.watcher.session), seq: ++w.watcher.seq, events: Object.freeze(events) }), REQUEST_OVERHEAD_BYTES);
       }
-      ctx.send(w.watcher.to, Object.freeze({ type: 'api/watch-end', id: w.watcher.id, client: w.watcher.client, session: w.watcher.session, incarnation: this.incarnation, status: st }), 200);
+      ctx.send(w.watcher.to, Object.freeze({ type: 'api/watch-end', id: w.watcher.id, client: w.watcher.client, session: w.watcher.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(w.watcher.to, w.watcher.client, w.watcher.session), status: st }), 200);
     }
+  }
+
+  /**
+   * The next number on the connection to a client session (protocol.ts, ConnectionSeq). A newer
+   * session of the client starts again at 1; a message to an older one, which that client no longer
+   * reads, takes no number.
+   */
+  private nextConnSeq(to: EndpointId, client: string, session: number): number {
+    const key = `${to}|${client}`;
+    const c = this.connections.get(key);
+    if (c === undefined || c.session < session) {
+      this.connections.set(key, { session, seq: 1 });
+      return 1;
+    }
+    return c.session === session ? ++c.seq : 0;
   }
 
   private trackSession(ctx: Context, from: EndpointId, req: ApiRequest): void {
@@ -837,7 +854,7 @@ export class ApiServer implements Component {
       const o = result.object;
       size += o.kind === 'List' ? o.items.length * 2_000 : objectSizeBytes(o);
     }
-    ctx.send(f.from, Object.freeze({ type: 'api/response', id: f.req.id, client: f.req.client, session: f.req.session, incarnation: this.incarnation, result: Object.freeze(result) }), size);
+    ctx.send(f.from, Object.freeze({ type: 'api/response', id: f.req.id, client: f.req.client, session: f.req.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(f.from, f.req.client, f.req.session), result: Object.freeze(result) }), size);
   }
 
   /** A request refused before it was counted in flight (unknown resource, 429). */
@@ -845,8 +862,8 @@ export class ApiServer implements Component {
     const resource = resourceForPlural(req.resource);
     const f: InFlight = { req, from, resource: resource ?? (RESOURCES[0] as ResourceInfo), mutating: isMutatingVerb(req.verb), user: undefined, attempts: 0 };
     this.observe(ctx, f, st.code, stage);
-    if (req.verb === 'watch') ctx.send(from, Object.freeze({ type: 'api/watch-end', id: req.id, client: req.client, session: req.session, incarnation: this.incarnation, status: st }), 200);
-    else ctx.send(from, Object.freeze({ type: 'api/response', id: req.id, client: req.client, session: req.session, incarnation: this.incarnation, result: Object.freeze({ ok: false, status: st }) }), REQUEST_OVERHEAD_BYTES);
+    if (req.verb === 'watch') ctx.send(from, Object.freeze({ type: 'api/watch-end', id: req.id, client: req.client, session: req.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(from, req.client, req.session), status: st }), 200);
+    else ctx.send(from, Object.freeze({ type: 'api/response', id: req.id, client: req.client, session: req.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(from, req.client, req.session), result: Object.freeze({ ok: false, status: st }) }), REQUEST_OVERHEAD_BYTES);
   }
 
   private observe(ctx: Context, f: InFlight, code: number, stage: RejectionStage | undefined, revision?: number, baseRevision?: number): void {

@@ -154,6 +154,8 @@ export interface ApiResponse {
    * watch they had on it is gone (the connection reset a real restart causes).
    */
   readonly incarnation: number;
+  /** 1, 2, 3… per server and client session, over every message kind: see ConnectionSeq. */
+  readonly connSeq: number;
   /** get/create/update/updateStatus/delete/bind: a KubeObject; list: an ObjectList. */
   readonly result: ApiResult<KubeObject | ObjectList<KubeObject>>;
 }
@@ -177,6 +179,8 @@ export interface WatchEventMessage {
    * watch they had on it is gone (the connection reset a real restart causes).
    */
   readonly incarnation: number;
+  /** 1, 2, 3… per server and client session, over every message kind: see ConnectionSeq. */
+  readonly connSeq: number;
   /**
    * 1, 2, 3… per watch. The network keeps a link's order but may lose or duplicate messages, which
    * TCP would not: a client that sees a gap treats the stream as broken and resumes from its last
@@ -197,6 +201,8 @@ export interface WatchEndMessage {
    * watch they had on it is gone (the connection reset a real restart causes).
    */
   readonly incarnation: number;
+  /** 1, 2, 3… per server and client session, over every message kind: see ConnectionSeq. */
+  readonly connSeq: number;
   /** Why: 410 Expired (rewatch impossible, relist), 401/403 (refused), 503/504 (try again, elsewhere). */
   readonly status: Status;
 }
@@ -226,7 +232,19 @@ export interface PongMessage {
    * watch they had on it is gone (the connection reset a real restart causes).
    */
   readonly incarnation: number;
+  /** 1, 2, 3… per server and client session, over every message kind: see ConnectionSeq. */
+  readonly connSeq: number;
 }
+
+/**
+ * Every message a server sends to one client session (responses, watch events and ends, pongs) is
+ * numbered on one counter, as bytes on the client's one HTTP/2 connection. TCP never loses part of
+ * a stream, but the simulated network drops messages (loss, partitions), so a client that sees a gap
+ * in this number knows the connection lost something, even when the stream that lost it has fallen
+ * quiet (the last events of a watch and its progress bookmark dropped in a partition): it resets every
+ * watch on that server, as a broken connection would, and they resume from their last resourceVersion.
+ */
+export type ConnectionSeq = number;
 
 /** Everything a client sends to an API server. */
 export type ClientToServer = ApiRequest | WatchCancelMessage | PingMessage;

@@ -162,6 +162,8 @@ export class ApiClient {
   private readonly lastHeardUs: Micros[];
   /** Last boot id seen from each server. */
   private readonly incarnations: (number | undefined)[];
+  /** Highest ConnectionSeq received from each server (since its boot id last changed). */
+  private readonly connSeqs: number[];
   private healthTimer: number | undefined;
   private pingId: number | undefined;
   private started = false;
@@ -180,6 +182,7 @@ export class ApiClient {
     this.watchSilenceUs = config.watchSilenceUs ?? s(150);
     this.lastHeardUs = config.endpoints.map(() => 0);
     this.incarnations = config.endpoints.map(() => undefined);
+    this.connSeqs = config.endpoints.map(() => 0);
   }
 
   /** Call from Component.start. The session grows across restarts so servers can drop a dead incarnation's watches. */
@@ -319,6 +322,7 @@ export class ApiClient {
     if (m.session !== this.session || m.client !== this.name) return false;
     this.heardFrom(ctx, from);
     this.checkIncarnation(ctx, from, m.incarnation);
+    this.checkConnSeq(ctx, from, m.connSeq);
     switch (m.type) {
       case 'api/response':
         this.onResponse(ctx, m.id, m.result);
@@ -464,12 +468,35 @@ export class ApiClient {
     const known = this.incarnations[index];
     if (known === incarnation) return;
     this.incarnations[index] = incarnation;
+    this.connSeqs[index] = 0; // a new server instance numbers its messages from 1
     if (known === undefined) return;
     const ended: [number, ActiveWatch][] = [];
     for (const [id, w] of this.watches) if (w.endpointIndex === index) ended.push([id, w]);
     for (const [id, w] of ended) {
       this.watches.delete(id);
       w.handler.onEnd(serviceUnavailable(`connection reset: ${this.lb.names[index] ?? '?'} restarted`), ctx);
+    }
+  }
+
+  /**
+   * A gap in the server's ConnectionSeq: the network lost a message on the connection, which TCP
+   * would have retransmitted or answered with a reset. Any watch on that server may have lost its
+   * last events with nothing after them to show it (a quiet stream after a partition), so every one
+   * ends with 504 and resumes from its last resourceVersion, as after a reset connection. Requests in
+   * flight keep their own timeouts. A duplicate (a number already seen) changes nothing.
+   */
+  private checkConnSeq(ctx: Context, from: EndpointId, connSeq: number): void {
+    let index = -1;
+    for (let i = 0; i < this.lb.size(); i++) if (this.lb.endpoint(ctx, i) === from) index = i;
+    if (index < 0) return;
+    const last = this.connSeqs[index] ?? 0;
+    if (connSeq <= last) return;
+    this.connSeqs[index] = connSeq;
+    if (connSeq === last + 1) return;
+    const ended: [number, ActiveWatch][] = [];
+    for (const [id, w] of this.watches) if (w.endpointIndex === index) ended.push([id, w]);
+    for (const [id, w] of ended) {
+      this.abandonWatch(ctx, id, w, from, status(504, 'Timeout', `connection to ${this.lb.names[index] ?? '?'} lost messages ${last + 1}..${connSeq - 1}`));
     }
   }
 
