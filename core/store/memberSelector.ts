@@ -17,7 +17,7 @@
 export interface MemberSelectorOptions {
   /** First unhealthy period after a timeout, µs (default 3s, clientv3's minimum health retry duration). */
   readonly backoffUs?: number;
-  /** Cap of the doubling back-off, µs (default 30s). Longer keeps a dead member out longer, slows noticing its return. */
+  /** Cap of the doubling back-off, µs (default 10s). Longer keeps a dead member out longer, but a client cut off from a live leader then waits that long after the cut heals. */
   readonly maxBackoffUs?: number;
 }
 
@@ -42,7 +42,7 @@ export class MemberSelector {
     if (size <= 0) throw new Error('MemberSelector needs at least one member');
     this.size = size;
     this.backoffUs = options.backoffUs ?? 3_000_000;
-    this.maxBackoffUs = Math.max(this.backoffUs, options.maxBackoffUs ?? 30_000_000);
+    this.maxBackoffUs = Math.max(this.backoffUs, options.maxBackoffUs ?? 10_000_000);
     this.unhealthyUntilUs = new Array<number>(size).fill(0);
     this.failures = new Array<number>(size).fill(0);
     this.failedInTerm = new Array<number>(size).fill(0);
@@ -118,14 +118,18 @@ export class MemberSelector {
   /** An attempt at `member` got no answer in time: skip it for a back-off period. */
   onTimeout(member: number, nowUs: number): void {
     if (!this.valid(member)) return;
-    const failures = (this.failures[member] ?? 0) + 1;
-    this.failures[member] = failures;
-    const backoff = Math.min(this.maxBackoffUs, this.backoffUs * 2 ** Math.min(failures - 1, 30));
-    this.unhealthyUntilUs[member] = nowUs + backoff;
-    this.failedInTerm[member] = this.knownTerm;
+    // Requests that were in flight together time out together: one failure, not one per request.
+    if (this.isHealthy(member, nowUs)) {
+      const failures = (this.failures[member] ?? 0) + 1;
+      this.failures[member] = failures;
+      const backoff = Math.min(this.maxBackoffUs, this.backoffUs * 2 ** Math.min(failures - 1, 30));
+      this.unhealthyUntilUs[member] = nowUs + backoff;
+      this.failedInTerm[member] = this.knownTerm;
+    }
     if (this.leaderIndex === member) this.leaderIndex = NO_MEMBER;
     if (this.currentIndex === member) this.currentIndex = this.nextHealthy(member, nowUs);
   }
+
 
   private markHealthy(member: number): void {
     this.unhealthyUntilUs[member] = 0;

@@ -18,7 +18,7 @@ export interface StoreClientOptions {
   readonly recorder?: StoreRecorder;
   /** Per-attempt timeout, µs (default 1s): then the member is marked unhealthy and a healthy one is tried. */
   readonly attemptTimeoutUs?: number;
-  /** How long a member that let an attempt time out is skipped, µs (default 3s, doubling per consecutive timeout up to 30s). */
+  /** How long a member that let an attempt time out is skipped, µs (default 3s, doubling per consecutive timeout up to 10s). */
   readonly unhealthyBackoffUs?: number;
   /** Whole-request deadline, µs (default 5s): then the caller gets `timeout`. */
   readonly deadlineUs?: number;
