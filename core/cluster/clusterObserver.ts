@@ -22,7 +22,18 @@ interface PodRecord {
   ready: boolean;
   /** Counted in `unbound`: pending, not terminating, no node yet. */
   unbound: boolean;
+  /** Commit time at which it last became unbound. */
+  unboundSinceUs: Micros;
 }
+
+/**
+ * How long a pod may wait for a node and still count as converged: a pod that arrived a moment ago
+ * and is in the scheduler's queue is normal operation, not a cluster that has failed to recover.
+ * Without it a steady stream of arrivals (1/s) keeps the cluster "unconverged" until the stream
+ * ends, whatever the fault. 5 s is several times the scheduler's latency under the scenarios' loads
+ * and above its first unschedulable back-off (1 s, doubling), below a failover (leaseDuration 15 s).
+ */
+export const PENDING_GRACE_US: Micros = 5_000_000;
 
 const PODS = '/registry/pods/';
 const NODES = '/registry/nodes/';
@@ -139,7 +150,7 @@ export class ClusterObserver {
     }
     if (rec === undefined || (rec.pod.metadata.uid ?? '') !== (pod.metadata.uid ?? '')) {
       if (rec !== undefined) this.setCounted(rec, 'none', false);
-      rec = { pod, placedOn: undefined, cpuMilli: podCpuMilli(pod), memBytes: podMemBytes(pod), createdUs: timeUs, boundUs: undefined, readyUs: undefined, counted: 'none', ready: false, unbound: false };
+      rec = { pod, placedOn: undefined, cpuMilli: podCpuMilli(pod), memBytes: podMemBytes(pod), createdUs: timeUs, boundUs: undefined, readyUs: undefined, counted: 'none', ready: false, unbound: false, unboundSinceUs: timeUs };
       this.pods.set(key, rec);
     }
     const wasBound = (rec.pod.spec.nodeName ?? '') !== '' && rec.boundUs !== undefined;
@@ -169,7 +180,7 @@ export class ClusterObserver {
     const phase = pod.status?.phase ?? 'Pending';
     if (phase === 'Succeeded' || phase === 'Failed') this.unplace(rec);
     const counted = terminating ? 'terminating' : phase === 'Pending' ? 'pending' : phase === 'Running' ? 'running' : 'none';
-    this.setCounted(rec, counted, !terminating && phase === 'Running' && ready);
+    this.setCounted(rec, counted, !terminating && phase === 'Running' && ready, timeUs);
   }
 
   private unplace(rec: PodRecord): void {
@@ -245,7 +256,7 @@ export class ClusterObserver {
     };
   }
 
-  private setCounted(rec: PodRecord, counted: PodRecord['counted'], ready: boolean): void {
+  private setCounted(rec: PodRecord, counted: PodRecord['counted'], ready: boolean, timeUs: Micros = rec.unboundSinceUs): void {
     const pods = this.state.pods;
     if (rec.counted !== 'none') pods[rec.counted]--;
     if (rec.ready) pods.ready--;
@@ -253,8 +264,11 @@ export class ClusterObserver {
     const unbound = counted === 'pending' && (rec.pod.spec.nodeName ?? '') === '';
     if (unbound !== rec.unbound) {
       this.unbound += unbound ? 1 : -1;
-      if (unbound) this.unboundPods.add(rec);
-      else this.unboundPods.delete(rec);
+      // Commits arrive in time order, so the set's first record is the one waiting longest.
+      if (unbound) {
+        rec.unboundSinceUs = timeUs;
+        this.unboundPods.add(rec);
+      } else this.unboundPods.delete(rec);
     }
     rec.unbound = unbound;
     rec.counted = counted;
@@ -263,9 +277,15 @@ export class ClusterObserver {
     if (ready) pods.ready++;
   }
 
-  /** Every Deployment has ready = updated = desired replicas and no pod waits for a node. */
-  converged(): boolean {
-    return this.unconverged.size === 0 && this.unbound === 0;
+  /**
+   * Every Deployment has ready = updated = desired replicas and no pod has waited for a node longer
+   * than PENDING_GRACE_US at `nowUs`. O(1): the longest-waiting unbound pod is the set's first.
+   */
+  converged(nowUs: Micros): boolean {
+    if (this.unconverged.size !== 0) return false;
+    if (this.unbound === 0) return true;
+    const oldest = this.unboundPods.values().next().value;
+    return oldest === undefined || nowUs - oldest.unboundSinceUs < PENDING_GRACE_US;
   }
 
   figures(endUs: Micros): {

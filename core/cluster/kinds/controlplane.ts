@@ -55,7 +55,7 @@ class ClusterStateInstallation implements Installation {
   }
 
   converged(): boolean {
-    return this.observer.converged();
+    return this.observer.converged(this.ctx.sim.now);
   }
 
   private preemptions = 0;
