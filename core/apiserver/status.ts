@@ -4,47 +4,12 @@
  * (DESIGN principle 5): a 409 is an expected outcome, not an exception.
  */
 
-/** `metav1.StatusReason` values the simulator produces. */
-export type StatusReason =
-  | 'BadRequest'
-  | 'Unauthorized'
-  | 'Forbidden'
-  | 'NotFound'
-  | 'AlreadyExists'
-  | 'Conflict'
-  | 'Gone'
-  | 'Expired'
-  | 'Invalid'
-  | 'TooManyRequests'
-  | 'InternalError'
-  | 'ServiceUnavailable'
-  | 'Timeout'
-  | 'MethodNotAllowed';
+// The Status shape itself lives in core/api (the layer below), which admission and validation
+// also answer with; this module adds the constructors and predicates the server and clients use.
+import type { Status, StatusCause, StatusReason } from '../api/status.js';
+export type { Status, StatusCause, StatusReason } from '../api/status.js';
 
-/** One field-level cause, e.g. `{field: 'spec.containers[0].image', reason: 'FieldValueRequired'}`. */
-export interface StatusCause {
-  readonly field?: string;
-  readonly reason?: string;
-  readonly message: string;
-}
-
-export interface StatusDetails {
-  readonly name?: string;
-  readonly kind?: string;
-  readonly causes?: readonly StatusCause[];
-  readonly retryAfterSeconds?: number;
-}
-
-export interface Status {
-  readonly apiVersion: 'v1';
-  readonly kind: 'Status';
-  readonly status: 'Failure';
-  /** HTTP status code: 400, 401, 403, 404, 409, 410, 422, 429, 500, 503, 504. */
-  readonly code: number;
-  readonly reason: StatusReason;
-  readonly message: string;
-  readonly details?: StatusDetails;
-}
+export type StatusDetails = NonNullable<Status['details']>;
 
 /**
  * Builds a frozen Status. Codes follow apimachinery's errors package: AlreadyExists and Conflict
@@ -66,7 +31,9 @@ export function unauthorized(message = 'Unauthorized'): Status {
 }
 export function forbidden(user: string, verb: string, resource: string, namespace: string | undefined, reason: string): Status {
   const scope = namespace === undefined || namespace === '' ? 'at the cluster scope' : `in the namespace "${namespace}"`;
-  return status(403, 'Forbidden', `${resource} is forbidden: User "${user}" cannot ${verb} resource "${resource}" ${scope}: ${reason}`);
+  // RBAC denials carry no reason (as upstream's): then the message ends at the scope.
+  const because = reason === '' ? '' : `: ${reason}`;
+  return status(403, 'Forbidden', `${resource} is forbidden: User "${user}" cannot ${verb} resource "${resource}" ${scope}${because}`);
 }
 export function notFound(resource: string, name: string): Status {
   return status(404, 'NotFound', `${resource} "${name}" not found`, { name, kind: resource });
