@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, stringify, type Node } from 'yaml';
-import { loadManifests, locateField } from '../core/api/manifest.js';
+import { loadManifests, locateField } from './manifest.js';
 import type { Micros } from '../sim/time.js';
 import {
   COMPONENT_KINDS,

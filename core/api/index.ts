@@ -12,8 +12,6 @@ export * from './fieldError.js';
 export * from './status.js';
 export { decodeObject, decodeValue } from './decode.js';
 export type { DecodeResult } from './decode.js';
-export { loadManifests, formatManifestError, fieldPathSegments, locateField } from './manifest.js';
-export type { ManifestError, ManifestOptions, ManifestResult, LoadedObject } from './manifest.js';
 export { validateObject, validateUpdate, validateObjectMeta, validatePodSpec, validateResourceList, HIGHEST_USER_DEFINABLE_PRIORITY } from './validation.js';
 export * from './authn.js';
 export { rbacAuthorize, ruleAllows, subjectMatches } from './rbac.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { validateObject, validateUpdate } from '../../../core/api/validation.js';
 import { decodeObject } from '../../../core/api/decode.js';
-import { loadManifests } from '../../../core/api/manifest.js';
+import { loadManifests } from '../../../scenarios/manifest.js';
 import { formatFieldError } from '../../../core/api/fieldError.js';
 import { applyDefaults } from '../../../core/api/admission/defaults.js';
 import type { KubeObject, Pod } from '../../../core/api/types.js';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadManifests, formatManifestError, fieldPathSegments } from '../../../core/api/manifest.js';
-import type { ManifestResult } from '../../../core/api/manifest.js';
+import { loadManifests, formatManifestError, fieldPathSegments } from '../../scenarios/manifest.js';
+import type { ManifestResult } from '../../scenarios/manifest.js';
 
 /** Copied verbatim from https://kubernetes.io/docs/concepts/workloads/controllers/deployment/ */
 const NGINX_DEPLOYMENT = `apiVersion: apps/v1

@@ -9,11 +9,11 @@
  * which manifests in the wild rarely rely on.
  */
 import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
-import type { FieldError } from './fieldError.js';
-import { fieldErrorMessage } from './fieldError.js';
-import { decodeObject } from './decode.js';
-import { validateObject } from './validation.js';
-import type { KubeObject } from './types.js';
+import type { FieldError } from '../core/api/fieldError.js';
+import { fieldErrorMessage } from '../core/api/fieldError.js';
+import { decodeObject } from '../core/api/decode.js';
+import { validateObject } from '../core/api/validation.js';
+import type { KubeObject } from '../core/api/types.js';
 
 export interface ManifestError {
   readonly file: string;
