@@ -19,7 +19,7 @@ export function showcaseCommand(quiet: boolean): number {
       continue;
     }
     const s = run.summary;
-    const conv = s.convergence.map((c) => (c.seconds === null ? 'never' : String(c.seconds))).join(', ') || '—';
+    const conv = s.convergence.map((c) => (c.seconds === null ? 'never' : c.seconds.toFixed(1))).join(', ') || '—';
     const violated = s.invariants.filter((i) => !i.held).map((i) => i.name);
     const checked = s.invariants.filter((i) => i.checked).length;
     if (violated.length > 0 && worst === EXIT_OK) worst = EXIT_VIOLATION;
