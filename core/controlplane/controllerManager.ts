@@ -4,19 +4,18 @@ import { s } from '../../sim/time.js';
 import { ApiClient } from '../client/apiClient.js';
 import { Informer } from '../client/informer.js';
 import { WorkQueue } from '../client/workQueue.js';
-import { apiLeaseLock } from './apiLeaseLock.js';
 import type { ControllerEnv, QueueLike, SharedInformers } from './controllerEnv.js';
 import { DeploymentController } from './deployment/deploymentController.js';
 import { GarbageCollector } from './gc/garbageCollector.js';
 import { HpaController } from './hpa/hpaController.js';
 import type { LeaderElectionTimings } from './leaderElectionConfig.js';
-import { LeaderElector } from './leaderElector.js';
+import type { LeaderElector } from './leaderElector.js';
+import { LeaderElectionSession } from './leaderElectionSession.js';
 import { LeaderWriter } from './leaderWriter.js';
 import type { NodeLifecycleConfig } from './nodelifecycle/nodeLifecycleController.js';
 import { DEFAULT_NODE_LIFECYCLE, NodeLifecycleController } from './nodelifecycle/nodeLifecycleController.js';
 import { TaintEvictionController } from './nodelifecycle/taintEvictionController.js';
 import { ReplicaSetController } from './replicaset/replicaSetController.js';
-import { namespacedContext, unwrapTimer } from './timerNamespace.js';
 
 export const KCM_COMPONENT = 'kube-controller-manager';
 const LEASE_NAMESPACE = 'kube-system';
@@ -48,8 +47,6 @@ interface Term {
   readonly gc: GarbageCollector;
 }
 
-const LE_NS = 'kcm-leader-election';
-
 /**
  * kube-controller-manager: leader-elected through the `kube-system/kube-controller-manager` Lease; while
  * it leads it runs the ReplicaSet, Deployment, node lifecycle, taint eviction, HPA and garbage
@@ -59,9 +56,7 @@ const LE_NS = 'kcm-leader-election';
 export class KubeControllerManager implements Component {
   private readonly config: ControllerManagerConfig;
   private client: ApiClient | undefined;
-  private leClient: ApiClient | undefined;
-  private leCtx: Context | undefined;
-  private elector: LeaderElector | undefined;
+  private election: LeaderElectionSession | undefined;
   private term: Term | undefined;
 
   constructor(config: ControllerManagerConfig) {
@@ -70,11 +65,11 @@ export class KubeControllerManager implements Component {
 
   /** The elector (for checkers and tests reading state from outside). */
   leaderElector(): LeaderElector | undefined {
-    return this.elector;
+    return this.election?.elector;
   }
 
   isLeading(): boolean {
-    return this.elector?.isLeading() ?? false;
+    return this.election?.elector.isLeading() ?? false;
   }
 
   /** Controllers of the current term, if leading (tests read counters). */
@@ -93,44 +88,31 @@ export class KubeControllerManager implements Component {
     });
     this.client.start(ctx);
     const le = this.config.leaderElection ?? {};
-    // client-go leader election client: its own rate limiter, timeout = renewDeadline.
-    const renewDeadlineUs = le.renewDeadlineUs ?? s(10);
-    this.leCtx = namespacedContext(ctx, LE_NS);
-    this.leClient = new ApiClient({
-      user: 'system:kube-controller-manager',
-      name: 'kube-controller-manager/leader-election',
-      token,
-      endpoints: this.config.apiServers,
-      qps: 20,
-      burst: 30,
-      requestTimeoutUs: renewDeadlineUs,
-    });
-    this.leClient.start(this.leCtx);
     const identity = this.config.identity ?? `${ctx.hostName}_${KCM_COMPONENT}`;
-    this.elector = new LeaderElector(
-      { ...le, lockName: KCM_COMPONENT, identity, component: KCM_COMPONENT, fencing: le.fencing ?? false },
-      apiLeaseLock(this.leClient, LEASE_NAMESPACE, KCM_COMPONENT),
+    this.election = new LeaderElectionSession(
+      ctx,
+      {
+        user: 'system:kube-controller-manager',
+        token,
+        apiServers: this.config.apiServers,
+        leaseNamespace: LEASE_NAMESPACE,
+        elector: { ...le, lockName: KCM_COMPONENT, identity, component: KCM_COMPONENT, fencing: le.fencing ?? false },
+      },
       {
         onStartedLeading: (_c, tok) => this.startTerm(ctx, identity, tok),
         onStoppedLeading: () => this.stopTerm(ctx),
       },
     );
-    this.elector.start(this.leCtx);
+    this.election.start();
   }
 
   onMessage(ctx: Context, from: EndpointId, message: Message): void {
-    if (this.leClient !== undefined && this.leCtx !== undefined && this.leClient.handleMessage(this.leCtx, from, message)) return;
+    if (this.election?.handleMessage(from, message) === true) return;
     this.client?.handleMessage(ctx, from, message);
   }
 
   onTimer(ctx: Context, tag: TimerTag): void {
-    const inner = unwrapTimer(tag, LE_NS);
-    if (inner !== undefined) {
-      if (this.leCtx === undefined) return;
-      if (this.elector?.handleTimer(this.leCtx, inner) === true) return;
-      this.leClient?.handleTimer(this.leCtx, inner);
-      return;
-    }
+    if (this.election?.handleTimer(tag) === true) return;
     this.client?.handleTimer(ctx, tag);
   }
 

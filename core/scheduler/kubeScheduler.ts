@@ -5,10 +5,9 @@ import type { Node, Pod } from '../api/types.js';
 import type { ApiResult, FencingToken } from '../apiserver/protocol.js';
 import { ApiClient } from '../client/apiClient.js';
 import { Informer } from '../client/informer.js';
-import { apiLeaseLock } from '../controlplane/apiLeaseLock.js';
 import type { LeaderElectionTimings } from '../controlplane/leaderElectionConfig.js';
-import { LeaderElector } from '../controlplane/leaderElector.js';
-import { namespacedContext, unwrapTimer } from '../controlplane/timerNamespace.js';
+import type { LeaderElector } from '../controlplane/leaderElector.js';
+import { LeaderElectionSession } from '../controlplane/leaderElectionSession.js';
 import type { SchedulerCostModel } from './costModel.js';
 import type { PodInfo } from './podInfo.js';
 import { POLICIES, type ProfileSpec } from './profiles.js';
@@ -18,7 +17,6 @@ import { assertNever } from '../util/assert.js';
 
 export const SCHEDULER_COMPONENT = 'kube-scheduler';
 const LEASE_NAMESPACE = 'kube-system';
-const LE_NS = 'sched-leader-election';
 /** Upstream flushes pods unschedulable for too long every 30 s. */
 const UNSCHEDULABLE_FLUSH_US: Micros = s(30);
 const SYNC_POLL_US: Micros = ms(100);
@@ -74,9 +72,7 @@ function podKey(p: Pod): string {
 export class KubeScheduler implements Component {
   private readonly config: KubeSchedulerConfig;
   private client: ApiClient | undefined;
-  private leClient: ApiClient | undefined;
-  private leCtx: Context | undefined;
-  private elector: LeaderElector | undefined;
+  private election: LeaderElectionSession | undefined;
   private term: Term | undefined;
   private identity = '';
 
@@ -85,7 +81,7 @@ export class KubeScheduler implements Component {
   }
 
   leaderElector(): LeaderElector | undefined {
-    return this.elector;
+    return this.election?.elector;
   }
 
   isLeading(): boolean {
@@ -110,27 +106,21 @@ export class KubeScheduler implements Component {
     this.client.start(ctx);
     if (this.config.leaderElect === false) return;
     const le = this.config.leaderElection ?? {};
-    this.leCtx = namespacedContext(ctx, LE_NS);
-    // Leader election has its own client, as upstream, so binding traffic cannot starve renewals.
-    this.leClient = new ApiClient({
-      user: 'system:kube-scheduler',
-      name: 'kube-scheduler/leader-election',
-      token,
-      endpoints: this.config.apiServers,
-      qps: 20,
-      burst: 30,
-      requestTimeoutUs: le.renewDeadlineUs ?? s(10),
-    });
-    this.leClient.start(this.leCtx);
-    this.elector = new LeaderElector(
-      { ...le, lockName: SCHEDULER_COMPONENT, identity: this.identity, component: SCHEDULER_COMPONENT, fencing: le.fencing ?? false },
-      apiLeaseLock(this.leClient, LEASE_NAMESPACE, SCHEDULER_COMPONENT),
+    this.election = new LeaderElectionSession(
+      ctx,
+      {
+        user: 'system:kube-scheduler',
+        token,
+        apiServers: this.config.apiServers,
+        leaseNamespace: LEASE_NAMESPACE,
+        elector: { ...le, lockName: SCHEDULER_COMPONENT, identity: this.identity, component: SCHEDULER_COMPONENT, fencing: le.fencing ?? false },
+      },
       {
         onStartedLeading: (_c, tok) => this.startTerm(ctx, tok),
         onStoppedLeading: () => this.stopTerm(ctx),
       },
     );
-    this.elector.start(this.leCtx);
+    this.election.start();
   }
 
   /** Without leader election: start or stop scheduling (the hook a harness or single master uses). */
@@ -140,18 +130,12 @@ export class KubeScheduler implements Component {
   }
 
   onMessage(ctx: Context, from: EndpointId, message: Message): void {
-    if (this.leClient !== undefined && this.leCtx !== undefined && this.leClient.handleMessage(this.leCtx, from, message)) return;
+    if (this.election?.handleMessage(from, message) === true) return;
     this.client?.handleMessage(ctx, from, message);
   }
 
   onTimer(ctx: Context, tag: TimerTag): void {
-    const inner = unwrapTimer(tag, LE_NS);
-    if (inner !== undefined) {
-      if (this.leCtx === undefined) return;
-      if (this.elector?.handleTimer(this.leCtx, inner) === true) return;
-      this.leClient?.handleTimer(this.leCtx, inner);
-      return;
-    }
+    if (this.election?.handleTimer(tag) === true) return;
     this.client?.handleTimer(ctx, tag);
   }
 
