@@ -2,26 +2,15 @@ import { stringify } from 'yaml';
 import { formatDuration, type Micros } from '../sim/time.js';
 import { assertNever } from '../core/util/assert.js';
 import { DEFAULT_INVARIANTS } from '../core/cluster/scenario.js';
+import { describeTarget } from '../core/cluster/faults.js';
 import type { Fault, FaultTarget, LatencySpec, LifetimeSpec, PartitionSpec, Scenario, WorkloadStep } from '../core/cluster/scenario.js';
 
 /**
  * Typed scenario → YAML data in the loader's canonical form, so that `parseScenario(stringify(x))`
  * gives back `x`. The fuzzer writes counterexamples this way; nothing is lost (manifests are inlined).
  */
-export function targetToString(t: FaultTarget): string {
-  switch (t.type) {
-    case 'host':
-      return t.host;
-    case 'group':
-      return t.group;
-    case 'instance':
-      return `${t.component}@${t.host}`;
-    case 'leader':
-      return `leader(${t.component})`;
-    default:
-      return assertNever(t, 'fault target');
-  }
-}
+/** A fault target as the scenario format writes it (`master-2`, `kube-scheduler@master-1`, `leader(etcd)`). */
+export const targetToString: (t: FaultTarget) => string = describeTarget;
 
 function dur(us: Micros): string {
   if (us < 0) return `-${formatDuration(-us)}`;
