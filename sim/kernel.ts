@@ -61,12 +61,16 @@ class MemoryDisk implements DurableStorage {
   }
 }
 
-/** Per-endpoint bookkeeping; the live component instance is replaced on every restart. */
-class Endpoint implements Context {
+/**
+ * Per-endpoint bookkeeping; the live component instance is replaced on every restart. The endpoint is
+ * its component's random stream as well (`ctx.rng === ctx`), so an event touches one object, not two:
+ * with thousands of components that saves a cache miss per event.
+ */
+class Endpoint extends Rng implements Context {
   readonly self: EndpointId;
   readonly name: string;
   readonly hostName: string;
-  readonly rng: Rng;
+  readonly rng: Rng = this;
   readonly disk = new MemoryDisk();
   instance: Component | undefined = undefined;
   incarnation = 0;
@@ -81,13 +85,13 @@ class Endpoint implements Context {
   readonly host: Host;
   readonly factory: ComponentFactory;
 
-  constructor(sim: Simulation, self: EndpointId, name: string, host: Host, rng: Rng, factory: ComponentFactory) {
+  constructor(sim: Simulation, self: EndpointId, name: string, host: Host, streamSeed: string, factory: ComponentFactory) {
+    super(streamSeed);
     this.sim = sim;
     this.self = self;
     this.name = name;
     this.host = host;
     this.hostName = host.name;
-    this.rng = rng;
     this.factory = factory;
   }
 
@@ -105,7 +109,7 @@ class Endpoint implements Context {
   }
   fsyncDelay(): Micros {
     const spec = this.host.fsyncLatency;
-    return Math.round(this.rng.lognormal(spec.median, spec.p99) * this.host.diskSlowdown);
+    return Math.round(this.lognormal(spec.median, spec.p99) * this.host.diskSlowdown);
   }
   useCpu(costUs: Micros): Micros {
     const now = this.sim.now;
@@ -174,7 +178,7 @@ export class Simulation {
     if (this.endpointsByName.has(name)) throw new Error(`endpoint ${name} already exists`);
     const host = this.host(hostName);
     const id = this.endpoints.length;
-    const endpoint = new Endpoint(this, id, name, host, this.rng.fork(name), factory);
+    const endpoint = new Endpoint(this, id, name, host, this.rng.fork(name).seedText, factory);
     this.endpoints.push(endpoint);
     this.endpointsByName.set(name, endpoint);
     host.endpoints.push(id);
