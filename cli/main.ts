@@ -27,6 +27,7 @@ import { showcaseCommand } from './showcase.js';
 import { fuzzCommand, parseFaultKinds } from './fuzz.js';
 import { compareCommand } from './compare.js';
 import { SCHEDULER_POLICIES } from './policies.js';
+import { effectivePolicy, isPolicyModulePath, loadPolicyModule } from './policyModule.js';
 
 /** Builds the command tree; each action returns its exit code through `setExit`. */
 function program(setExit: (code: number) => void): Command {
@@ -44,23 +45,24 @@ function program(setExit: (code: number) => void): Command {
     .option('--seed <n>', 'seed (overrides spec.seed)')
     .option('--out <dir>', 'output directory (default out/<scenario>/seed-<n>)')
     .option('--until <duration>', 'simulated time to run (overrides spec.duration), e.g. 90s, 10m')
-    .option('--policy <name>', 'scheduler policy (overrides spec.cluster.scheduler.policy)')
+    .option('--policy <name>', 'scheduler policy (overrides spec.cluster.scheduler.policy): a built-in name or a .ts/.js module path')
     .option('--json', 'print summary.json to stdout instead of the table', false)
     .option('--quiet', 'no progress and no table', false)
     .option('--max-events <n>', 'abort the run (as an internal error) after this many kernel events; a guard against runaway runs')
-    .action((arg: string, opts: { seed?: string; out?: string; until?: string; policy?: string; json: boolean; quiet: boolean; maxEvents?: string }) => {
+    .action(async (arg: string, opts: { seed?: string; out?: string; until?: string; policy?: string; json: boolean; quiet: boolean; maxEvents?: string }) => {
       const loaded = loadScenarioArg(arg);
       const seed = parseSeedOption(opts.seed);
       const untilUs = parseDurationOption('--until', opts.until);
-      if (opts.policy !== undefined && !SCHEDULER_POLICIES.includes(opts.policy)) {
-        throw new UsageError(`unknown policy "${opts.policy}"; see kubesim list policies (${SCHEDULER_POLICIES.join(', ')})`);
-      }
+      checkPolicy(opts.policy);
+      const { modulePath } = effectivePolicy(loaded, opts.policy);
+      const customPolicy = modulePath === undefined ? undefined : await loadPolicyModule(modulePath);
       setExit(
         runCommand(loaded, {
           ...(seed !== undefined ? { seed } : {}),
           ...(opts.out !== undefined ? { out: opts.out } : {}),
           ...(untilUs !== undefined ? { untilUs } : {}),
           ...(opts.policy !== undefined ? { policy: opts.policy } : {}),
+          ...(customPolicy !== undefined ? { customPolicy } : {}),
           ...(opts.maxEvents !== undefined ? { maxEvents: parsePositiveInt('--max-events', opts.maxEvents, 0) } : {}),
           json: opts.json,
           quiet: opts.quiet,
@@ -105,7 +107,9 @@ function program(setExit: (code: number) => void): Command {
         });
         out.push(all ? 'scenarios:' : '', textTable([['scenario', 'description'], ...rows]));
       }
-      if (all || what === 'policies') out.push(all ? '\npolicies:' : '', SCHEDULER_POLICIES.join('\n'));
+      if (all || what === 'policies') {
+        out.push(all ? '\npolicies:' : '', SCHEDULER_POLICIES.join('\n'), 'custom: a path to a .ts/.js module exporting {plugins, weights, base?} (docs/scheduler.md)');
+      }
       if (all || what === 'invariants') {
         const rows = INVARIANT_NAMES.map((n) => [n, DEFAULT_INVARIANTS.includes(n) ? 'default' : '', INVARIANT_DESCRIPTIONS[n]]);
         out.push(all ? '\ninvariants:' : '', textTable([['invariant', 'in default', 'meaning'], ...rows]));
@@ -128,6 +132,9 @@ function program(setExit: (code: number) => void): Command {
     .option('--quiet', 'no progress', false)
     .action((arg: string, opts: { runs: string; seed: string; faults?: string; out?: string; quiet: boolean }) => {
       const loaded = loadScenarioArg(arg);
+      if (effectivePolicy(loaded, undefined).modulePath !== undefined) {
+        throw new UsageError('fuzz runs built-in scheduler policies only; set spec.cluster.scheduler.policy to a built-in name');
+      }
       setExit(
         fuzzCommand(loaded, {
           runs: parsePositiveInt('--runs', opts.runs, 50),
@@ -143,16 +150,18 @@ function program(setExit: (code: number) => void): Command {
     .command('compare')
     .description('the scenario under each scheduler policy and seed (worker threads); comparison.csv and a mean ± 95% CI table')
     .argument('<scenario>', 'scenario YAML file or built-in scenario name')
-    .requiredOption('--policies <names>', `comma-separated policies (${SCHEDULER_POLICIES.join(', ')})`)
+    .requiredOption('--policies <names>', `comma-separated policies (${SCHEDULER_POLICIES.join(', ')}, or .ts/.js module paths)`)
     .option('--seeds <range>', 'seeds: a range 1..20 or a list 1,2,3', '1..20')
     .option('--out <dir>', 'where comparison.csv goes (default out/<scenario>/compare)')
     .option('--quiet', 'no progress', false)
     .action(async (arg: string, opts: { policies: string; seeds: string; out?: string; quiet: boolean }) => {
       const loaded = loadScenarioArg(arg);
       const policies = opts.policies.split(',').map((p) => p.trim()).filter((p) => p !== '');
-      const unknown = policies.filter((p) => !SCHEDULER_POLICIES.includes(p));
-      if (policies.length === 0 || unknown.length > 0) throw new UsageError(`unknown policy ${unknown.join(', ')}; see kubesim list policies (${SCHEDULER_POLICIES.join(', ')})`);
-      setExit(await compareCommand(loaded, { policies, seeds: parseSeedRange(opts.seeds), out: opts.out ?? join('out', loaded.scenario.name, 'compare'), quiet: opts.quiet }));
+      if (policies.length === 0) throw new UsageError('--policies names no policy');
+      for (const p of policies) checkPolicy(p);
+      // Module paths go to the workers absolute (each imports the module); check they load here first.
+      for (const p of policies) if (isPolicyModulePath(p)) await loadPolicyModule(resolve(p));
+      setExit(await compareCommand(loaded, { policies: policies.map((p) => (isPolicyModulePath(p) ? resolve(p) : p)), seeds: parseSeedRange(opts.seeds), out: opts.out ?? join('out', loaded.scenario.name, 'compare'), quiet: opts.quiet }));
     });
 
   cli
@@ -164,6 +173,12 @@ function program(setExit: (code: number) => void): Command {
     });
 
   return cli;
+}
+
+/** A policy must be a built-in name or a module path; anything else is a usage error. */
+function checkPolicy(policy: string | undefined): void {
+  if (policy === undefined || SCHEDULER_POLICIES.includes(policy) || isPolicyModulePath(policy)) return;
+  throw new UsageError(`unknown policy "${policy}"; see kubesim list policies (${SCHEDULER_POLICIES.join(', ')}, or a .ts/.js module path)`);
 }
 
 function oneLine(s: string): string {

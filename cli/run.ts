@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { runScenario, type RunResult, type Scenario } from '../core/cluster/index.js';
 import { runSummaryText, writeRunOutputs, type SummaryFile } from '../reports/index.js';
 import type { Micros } from '../sim/time.js';
+import type { CustomPolicyModule } from '../core/scheduler/profiles.js';
 import { formatDuration } from '../sim/time.js';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_VIOLATION, packageVersion, progressPrinter, shellQuote, type LoadedScenario } from './common.js';
 
@@ -10,6 +11,8 @@ export interface RunCommandOptions {
   readonly out?: string;
   readonly untilUs?: Micros;
   readonly policy?: string;
+  /** The exports of a custom policy module (already imported by the command). */
+  readonly customPolicy?: CustomPolicyModule;
   readonly maxEvents?: number;
   readonly json: boolean;
   readonly quiet: boolean;
@@ -50,6 +53,7 @@ export function executeRun(loaded: LoadedScenario, options: RunCommandOptions): 
       seed,
       ...(options.untilUs !== undefined ? { untilUs: options.untilUs } : {}),
       ...(options.policy !== undefined ? { policy: options.policy } : {}),
+      ...(options.customPolicy !== undefined ? { customPolicy: options.customPolicy } : {}),
       ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
       ...(progress !== undefined ? { onProgress: progress } : {}),
     });

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { runScenario } from '../core/cluster/index.js';
 import { eventsCsv, metricsCsv } from '../reports/index.js';
 import { loadScenarioFile } from '../scenarios/index.js';
+import { isPolicyModulePath, loadPolicyModule } from './policyModule.js';
 import type { Micros } from '../sim/time.js';
 
 /** One run requested of a worker thread (compare, determinism checks). */
@@ -23,13 +24,16 @@ export type WorkerReply =
     }
   | { readonly ok: false; readonly error: string };
 
-function handle(req: WorkerRequest): WorkerReply {
+async function handle(req: WorkerRequest): Promise<WorkerReply> {
   try {
     const loaded = loadScenarioFile(req.scenarioPath);
     if (!loaded.ok) return { ok: false, error: `invalid scenario ${req.scenarioPath}` };
+    // A custom policy arrives as an absolute module path; each worker imports it for itself.
+    const customPolicy = req.policy !== undefined && isPolicyModulePath(req.policy) ? await loadPolicyModule(req.policy) : undefined;
     const result = runScenario(loaded.scenario, {
       seed: req.seed,
       ...(req.policy !== undefined ? { policy: req.policy } : {}),
+      ...(customPolicy !== undefined ? { customPolicy } : {}),
       ...(req.untilUs !== undefined ? { untilUs: req.untilUs } : {}),
     });
     return {
@@ -48,6 +52,6 @@ function handle(req: WorkerRequest): WorkerReply {
 // A worker serves requests until its parent closes the port; with workerData it runs that one.
 if (parentPort !== null) {
   const port = parentPort;
-  if (workerData !== null && workerData !== undefined) port.postMessage(handle(workerData as WorkerRequest));
-  port.on('message', (req: WorkerRequest) => port.postMessage(handle(req)));
+  if (workerData !== null && workerData !== undefined) void handle(workerData as WorkerRequest).then((reply) => port.postMessage(reply));
+  port.on('message', (req: WorkerRequest) => void handle(req).then((reply) => port.postMessage(reply)));
 }

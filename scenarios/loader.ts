@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, stringify, type Node } from 'yaml';
 import { loadManifests, locateField } from './manifest.js';
+import { POLICY_NAMES, isPolicyName } from '../core/scheduler/profiles.js';
 import type { Micros } from '../sim/time.js';
 import {
   COMPONENT_KINDS,
@@ -192,8 +193,13 @@ class ScenarioLoader {
     }
     const schC = r.field(m, c, 'scheduler');
     const sch = r.map(schC, ['policy', 'percentageOfNodesToScore']);
+    const policyNode = r.field(sch, schC, 'policy');
+    const policy = r.string(policyNode) ?? d.scheduler.policy;
+    if (!isPolicyName(policy) && !/\.(?:[cm]?ts|[cm]?js)$/.test(policy)) {
+      r.fail(policyNode, `unknown scheduler policy "${policy}"; expected one of ${POLICY_NAMES.join(', ')} or a path to a .ts/.js policy module`);
+    }
     const scheduler = {
-      policy: r.string(r.field(sch, schC, 'policy')) ?? d.scheduler.policy,
+      policy,
       percentageOfNodesToScore:
         r.number(r.field(sch, schC, 'percentageOfNodesToScore'), { integer: true, min: 0, max: 100 }) ??
         d.scheduler.percentageOfNodesToScore,

@@ -7,6 +7,7 @@ import type { InvariantName, Scenario, WorkloadStep } from './scenario.js';
 import type { SummaryBuilder } from './summary.js';
 import type { History } from '../store/history.js';
 import type { StoreRecorder } from '../store/recorder.js';
+import type { CustomPolicyModule } from '../scheduler/profiles.js';
 
 /** The result of one invariant, as summary.json reports it. */
 export interface InvariantResult {
@@ -29,6 +30,8 @@ export interface InstallContext {
   readonly kinds: readonly string[];
   /** What installed kinds share with later ones (filled in table order). */
   readonly services: SharedServices;
+  /** A custom scheduler policy's module exports, when the policy is a module path. */
+  readonly customPolicy?: CustomPolicyModule;
 }
 
 /** Hooks one kind hands to the kinds after it, e.g. the store's checker feeds to the API servers' store clients. */

@@ -9,6 +9,7 @@ import { takeMetricsRow, type MetricsRow } from './metrics.js';
 import { ObservedState, type EventRow } from './observed.js';
 import type { InvariantName, Scenario, WorkloadStep } from './scenario.js';
 import { emptySummaryParts, round, type ConvergenceRecord, type RunSummary } from './summary.js';
+import type { CustomPolicyModule } from '../scheduler/profiles.js';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -17,6 +18,11 @@ export interface RunOptions {
   readonly untilUs?: Micros;
   /** Overrides the scheduler policy. */
   readonly policy?: string;
+  /**
+   * The exports of a custom scheduler policy module, imported by the caller (core/ reads no files):
+   * required when the policy is a module path rather than a built-in name.
+   */
+  readonly customPolicy?: CustomPolicyModule;
   /** Hard bound on kernel events (a runaway run aborts rather than hangs). */
   readonly maxEvents?: number;
   /** Called once per simulated second with the current and final time (progress display). */
@@ -81,7 +87,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const enabled = table.filter((entry) => entry.enabled(scenario));
   const kinds = enabled.map((entry) => entry.name);
   const services: SharedServices = { storeApplyListeners: [] };
-  const installed = enabled.map((entry) => ({ entry, hooks: entry.install({ sim, scenario, layout, state, kinds, services }) }));
+  const installed = enabled.map((entry) => ({ entry, hooks: entry.install({ sim, scenario, layout, state, kinds, services, ...(options.customPolicy !== undefined ? { customPolicy: options.customPolicy } : {}) }) }));
 
   const convergence = new ConvergenceTracker();
   const convergenceParts = installed.flatMap(({ hooks }) => (hooks.converged === undefined ? [] : [hooks.converged.bind(hooks)]));

@@ -1,7 +1,8 @@
 import type { Observation } from '../../../sim/component.js';
 import type { Micros } from '../../../sim/time.js';
 import { KubeScheduler } from '../../scheduler/kubeScheduler.js';
-import { POLICIES, isPolicyName } from '../../scheduler/profiles.js';
+import { POLICIES, isPolicyName, registerCustomPolicy, type ProfileSpec } from '../../scheduler/profiles.js';
+import { builtinRegistry } from '../../scheduler/registry.js';
 import { KubeControllerManager } from '../../controlplane/controllerManager.js';
 import { ElectionChecker } from '../../controlplane/electionChecker.js';
 import { Kubelet } from '../../kubelet/kubelet.js';
@@ -214,7 +215,12 @@ export const SCHEDULER_KIND: ComponentKindEntry = {
   install: (ctx) => {
     const { scenario, layout, sim } = ctx;
     const policy = scenario.cluster.scheduler.policy;
-    const profile = isPolicyName(policy) ? POLICIES[policy] : POLICIES.default;
+    // A custom policy registers its plugins in a registry of its own, shared by every scheduler instance.
+    const registry = builtinRegistry();
+    let profile: ProfileSpec;
+    if (isPolicyName(policy)) profile = POLICIES[policy];
+    else if (ctx.customPolicy !== undefined) profile = registerCustomPolicy(registry, ctx.customPolicy, policy);
+    else throw new Error(`scheduler policy "${policy}" is neither a built-in policy nor a loaded module (the CLI imports modules)`);
     const limits = rate(scenario, 'kube-scheduler', { qps: 50, burst: 100 });
     for (const master of layout.masters) {
       sim.addComponent(master, `kube-scheduler@${master}`, () =>
@@ -227,6 +233,7 @@ export const SCHEDULER_KIND: ComponentKindEntry = {
           leaderElect: true,
           leaderElection: electionTimings(scenario),
           profile,
+          registry,
           percentageOfNodesToScore: scenario.cluster.scheduler.percentageOfNodesToScore,
         }),
       );
