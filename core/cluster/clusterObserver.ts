@@ -24,6 +24,12 @@ interface PodRecord {
   unbound: boolean;
   /** Commit time at which it last became unbound. */
   unboundSinceUs: Micros;
+  /** Carries PodScheduled=False with reason Unschedulable (the scheduler found no node for it). */
+  unschedulable: boolean;
+  /** In `schedulablePending`: unbound and not marked unschedulable. */
+  waiting: boolean;
+  /** Commit time at which it last entered `schedulablePending`. */
+  waitingSinceUs: Micros;
 }
 
 /**
@@ -74,6 +80,12 @@ export class ClusterObserver {
   readonly rolling: RollingBoundsChecker;
   /** Pods waiting for a node; kept incrementally so the convergence check is O(1) per event. */
   private unbound = 0;
+  /**
+   * Unbound pods the scheduler has not marked PodScheduled=False/Unschedulable: the "schedulable
+   * pending" pods convergence waits for. Insertion order is entry time (commits arrive in time
+   * order), so the first is the one waiting longest.
+   */
+  private readonly schedulablePending = new Set<PodRecord>();
   /** Deployments not at ready = updated = desired, by storage key. */
   private readonly unconverged = new Set<string>();
   private readonly replicaSets = new Map<string, ReplicaSet>();
@@ -150,7 +162,22 @@ export class ClusterObserver {
     }
     if (rec === undefined || (rec.pod.metadata.uid ?? '') !== (pod.metadata.uid ?? '')) {
       if (rec !== undefined) this.setCounted(rec, 'none', false);
-      rec = { pod, placedOn: undefined, cpuMilli: podCpuMilli(pod), memBytes: podMemBytes(pod), createdUs: timeUs, boundUs: undefined, readyUs: undefined, counted: 'none', ready: false, unbound: false, unboundSinceUs: timeUs };
+      rec = {
+        pod,
+        placedOn: undefined,
+        cpuMilli: podCpuMilli(pod),
+        memBytes: podMemBytes(pod),
+        createdUs: timeUs,
+        boundUs: undefined,
+        readyUs: undefined,
+        counted: 'none',
+        ready: false,
+        unbound: false,
+        unboundSinceUs: timeUs,
+        unschedulable: false,
+        waiting: false,
+        waitingSinceUs: timeUs,
+      };
       this.pods.set(key, rec);
     }
     const wasBound = (rec.pod.spec.nodeName ?? '') !== '' && rec.boundUs !== undefined;
@@ -179,6 +206,7 @@ export class ClusterObserver {
     }
     const phase = pod.status?.phase ?? 'Pending';
     if (phase === 'Succeeded' || phase === 'Failed') this.unplace(rec);
+    rec.unschedulable = markedUnschedulable(pod);
     const counted = terminating ? 'terminating' : phase === 'Pending' ? 'pending' : phase === 'Running' ? 'running' : 'none';
     this.setCounted(rec, counted, !terminating && phase === 'Running' && ready, timeUs);
   }
@@ -271,6 +299,14 @@ export class ClusterObserver {
       } else this.unboundPods.delete(rec);
     }
     rec.unbound = unbound;
+    const waiting = unbound && !rec.unschedulable;
+    if (waiting !== rec.waiting) {
+      if (waiting) {
+        rec.waitingSinceUs = timeUs;
+        this.schedulablePending.add(rec);
+      } else this.schedulablePending.delete(rec);
+      rec.waiting = waiting;
+    }
     rec.counted = counted;
     rec.ready = ready;
     if (counted !== 'none') pods[counted]++;
@@ -278,14 +314,16 @@ export class ClusterObserver {
   }
 
   /**
-   * Every Deployment has ready = updated = desired replicas and no pod has waited for a node longer
-   * than PENDING_GRACE_US at `nowUs`. O(1): the longest-waiting unbound pod is the set's first.
+   * Every Deployment has ready = updated = desired replicas and no schedulable pod has waited for
+   * a node longer than PENDING_GRACE_US at `nowUs`. A pod the scheduler marked PodScheduled=False
+   * with reason Unschedulable (nothing fits it now) is not schedulable pending: an over-committed
+   * workload converges once everything that fits runs. O(1): the longest-waiting schedulable
+   * pending pod is the set's first.
    */
   converged(nowUs: Micros): boolean {
     if (this.unconverged.size !== 0) return false;
-    if (this.unbound === 0) return true;
-    const oldest = this.unboundPods.values().next().value;
-    return oldest === undefined || nowUs - oldest.unboundSinceUs < PENDING_GRACE_US;
+    const oldest = this.schedulablePending.values().next().value;
+    return oldest === undefined || nowUs - oldest.waitingSinceUs < PENDING_GRACE_US;
   }
 
   figures(endUs: Micros): {
@@ -305,6 +343,12 @@ export class ClusterObserver {
       startupMs: pcts(this.startupLatencyMs),
     };
   }
+}
+
+/** The scheduler's mark on a pod it found no node for: PodScheduled=False, reason Unschedulable. */
+function markedUnschedulable(pod: Pod): boolean {
+  for (const c of pod.status?.conditions ?? []) if (c.type === 'PodScheduled') return c.status === 'False' && c.reason === 'Unschedulable';
+  return false;
 }
 
 function deploymentConverged(d: Deployment): boolean {

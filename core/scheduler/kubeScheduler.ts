@@ -1,7 +1,7 @@
 import type { Component, Context, EndpointId, Message, TimerTag } from '../../sim/component.js';
 import type { Micros } from '../../sim/time.js';
 import { ms, s } from '../../sim/time.js';
-import type { Node, Pod } from '../api/types.js';
+import type { Condition, Node, Pod, PodConditionType } from '../api/types.js';
 import type { ApiResult, FencingToken } from '../apiserver/protocol.js';
 import { ApiClient } from '../client/apiClient.js';
 import { Informer } from '../client/informer.js';
@@ -53,6 +53,12 @@ interface Term {
   cycleScheduled: boolean;
   /** Local time of the pending wake-up for backoff/unschedulable flushes, if any. */
   wakeAtUs: Micros | undefined;
+  /**
+   * PodScheduled=False messages this term wrote (or is writing) per pending pod, so a retry that
+   * fails the same way writes nothing even before the informer shows the first write. Entries
+   * leave when the pod is bound or deleted, or when the write fails.
+   */
+  readonly failureWrites: Map<string, { readonly uid: string; readonly message: string }>;
 }
 
 function podKey(p: Pod): string {
@@ -165,6 +171,7 @@ export class KubeScheduler implements Component {
       token,
       cycleScheduled: false,
       wakeAtUs: undefined,
+      failureWrites: new Map(),
     };
     this.term = term;
     term.nodes.addEventHandler({
@@ -174,8 +181,16 @@ export class KubeScheduler implements Component {
     });
     term.pods.addEventHandler({
       onAdd: (p: Pod, c) => this.onEvent(c, term, () => core.onPodUpsert(p, c.now())),
-      onUpdate: (_o: Pod, p: Pod, c) => this.onEvent(c, term, () => core.onPodUpsert(p, c.now())),
-      onDelete: (p: Pod, c) => this.onEvent(c, term, () => core.onPodDelete(podKey(p), c.now())),
+      onUpdate: (_o: Pod, p: Pod, c) =>
+        this.onEvent(c, term, () => {
+          if ((p.spec.nodeName ?? '') !== '') term.failureWrites.delete(podKey(p));
+          core.onPodUpsert(p, c.now());
+        }),
+      onDelete: (p: Pod, c) =>
+        this.onEvent(c, term, () => {
+          term.failureWrites.delete(podKey(p));
+          core.onPodDelete(podKey(p), c.now());
+        }),
     });
     term.nodes.start(ctx);
     term.pods.start(ctx);
@@ -263,6 +278,7 @@ export class KubeScheduler implements Component {
           attempts: outcome.pod.attempts,
         });
         if (outcome.preemption !== undefined) this.preempt(ctx, term, outcome.pod.info, outcome.preemption.nodeName, outcome.preemption.victims);
+        this.recordFailure(ctx, term, outcome.pod.info, outcome.message, outcome.preemption?.nodeName);
         return;
       case 'error':
         ctx.observe({ type: 'scheduler.error', subject: outcome.pod.info.key, pod: outcome.pod.info.key, message: outcome.message });
@@ -345,10 +361,57 @@ export class KubeScheduler implements Component {
         ...opts,
       });
     }
-    // Nominate the node so the next attempt tries it first (upstream sets status.nominatedNodeName).
+    // The nomination (status.nominatedNodeName, so the next attempt tries the node first) goes
+    // with the PodScheduled condition in recordFailure's one status write, as upstream's updatePod.
+  }
+
+  /**
+   * Upstream's handleSchedulingFailure → updatePod: a failed attempt sets the pod's condition
+   * PodScheduled=False, reason Unschedulable, with the framework's message (and the nominated node
+   * after preemption) in one status write. Nothing is written when neither would change — the
+   * condition as the informer shows it or as this term last wrote it carries the same message —
+   * so retries that fail the same way cost no API call. The write goes through the rate-limited
+   * client with the term's fencing token, guarded by the pod's resourceVersion (a conflict means the
+   * pod changed: the record is dropped and the next failure writes again); binding sets
+   * PodScheduled=True (the API server's binding strategy).
+   */
+  private recordFailure(ctx: Context, term: Term, pod: PodInfo, message: string, nominatedNodeName: string | undefined): void {
+    const client = this.client;
+    if (client === undefined) return;
     const current = term.pods.get(pod.key);
-    if (current === undefined) return;
-    const updated: Pod = { ...current, status: { ...(current.status ?? {}), nominatedNodeName: nodeName } };
-    client.updateStatus(ctx, 'pods', updated, (r) => this.observeWrite(ctx, term, 'updateStatus', 'pods', pod.name, r), opts);
+    if (current === undefined || (current.metadata.uid ?? '') !== pod.uid || (current.spec.nodeName ?? '') !== '') return;
+    const conditions = current.status?.conditions ?? [];
+    const old = conditions.find((c) => c.type === 'PodScheduled');
+    const written = term.failureWrites.get(pod.key);
+    const lastMessage =
+      written !== undefined && written.uid === pod.uid ? written.message : old?.status === 'False' && old.reason === 'Unschedulable' ? old.message : undefined;
+    const nominationCurrent = nominatedNodeName === undefined || current.status?.nominatedNodeName === nominatedNodeName;
+    if (lastMessage === message && nominationCurrent) return;
+    const now = ctx.now() / 1e6;
+    const condition: Condition<PodConditionType> = {
+      type: 'PodScheduled',
+      status: 'False',
+      reason: 'Unschedulable',
+      message,
+      lastTransitionTime: old?.status === 'False' ? (old.lastTransitionTime ?? now) : now,
+    };
+    const status = {
+      ...(current.status ?? {}),
+      conditions: [...conditions.filter((c) => c.type !== 'PodScheduled'), condition],
+      ...(nominatedNodeName === undefined ? {} : { nominatedNodeName }),
+    };
+    const record = { uid: pod.uid, message };
+    term.failureWrites.set(pod.key, record);
+    const fencing = this.fencing(term);
+    client.updateStatus(
+      ctx,
+      'pods',
+      { ...current, status },
+      (r) => {
+        this.observeWrite(ctx, term, 'updateStatus', 'pods', pod.name, r);
+        if (!r.ok && term.failureWrites.get(pod.key) === record) term.failureWrites.delete(pod.key);
+      },
+      fencing === undefined ? {} : { fencing },
+    );
   }
 }

@@ -116,7 +116,8 @@ export class SchedulerCore {
     }
     // A pending pod we assumed: the informer has not seen our binding yet; keep the assumption.
     if (this.cache.isAssumed(info.key)) return;
-    if (this.queue.has(info.key)) this.queue.update(info, nowUs);
+    const queued = this.queue.get(info.key);
+    if (queued !== undefined) this.queue.update(info, nowUs, podUpdated(queued.info.pod, pod));
     else this.queue.add(info, nowUs);
   }
 
@@ -181,6 +182,20 @@ export class SchedulerCore {
     // The freed capacity may help others waiting on resources.
     this.queue.onClusterEvent('AssignedPodDelete', nowUs);
   }
+}
+
+/**
+ * Upstream's isPodUpdated: whether a pod changed beyond resourceVersion, generation, managedFields,
+ * finalizers and status. Status-only updates (the scheduler's own PodScheduled condition and
+ * nomination) do not give an unschedulable pod another attempt.
+ */
+export function podUpdated(oldPod: Pod, pod: Pod): boolean {
+  if (oldPod === pod) return false;
+  const strip = (p: Pod): string => {
+    const { resourceVersion: _rv, generation: _g, managedFields: _mf, finalizers: _f, ...meta } = p.metadata as Record<string, unknown>;
+    return JSON.stringify([meta, p.spec]);
+  };
+  return strip(oldPod) !== strip(pod);
 }
 
 /** Which cluster events a node update amounts to. */

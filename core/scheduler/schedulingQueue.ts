@@ -134,15 +134,19 @@ export class SchedulingQueue {
     this.pushActive(q);
   }
 
-  /** The pod object changed: keep its place, but an unschedulable pod gets another chance. */
-  update(info: PodInfo, nowUs: Micros): void {
+  /**
+   * The pod object changed: keep its place, but an unschedulable pod gets another chance unless
+   * `retry` is false (upstream's isPodUpdated: a status-only change, such as the scheduler's own
+   * PodScheduled condition, cannot make it schedulable).
+   */
+  update(info: PodInfo, nowUs: Micros, retry = true): void {
     const q = this.pods.get(info.key);
     if (q === undefined) {
       this.add(info, nowUs);
       return;
     }
     q.info = info;
-    if (q.where === 'unschedulable') {
+    if (retry && q.where === 'unschedulable') {
       this.unschedulable.delete(info.key);
       this.requeue(q, nowUs);
     }

@@ -148,4 +148,56 @@ describe('KubeScheduler component', () => {
     assert.deepEqual(preempted, ['default/vip']);
     assert.ok(w.bound.some((b) => b.pod === 'default/vip' && b.node === 'late'), JSON.stringify(w.bound.map((b) => b.pod)));
   });
+  it('marks a pod it cannot place PodScheduled=False/Unschedulable once per distinct message, as a leader write; binding sets it True', () => {
+    const w = setUp({ nodes: 1, pods: 0 });
+    const user = w.world.addDriver('user2', 'admin-token');
+    const big = pod('big', { cpu: '8' });
+    const { uid: _u, creationTimestamp: _c, ...meta } = big.metadata;
+    w.world.sim.at(s(2), 'big pod', () => user.run((ctx) => user.client.create(ctx, 'pods', { ...big, metadata: meta }, () => {})));
+    const addNode = (at: number, name: string, cpu: string): void => {
+      w.world.sim.at(at, `node ${name}`, () =>
+        user.run((ctx) => {
+          const n = node(name, { cpu });
+          w.checkers.onNode(0, n);
+          user.client.create(ctx, 'nodes', n, () => {});
+        }),
+      );
+    };
+    // The 5-minute flush retries it with the same message (no write); a second small node changes
+    // the message (one more write); a node that fits binds it.
+    addNode(s(330), 'second', '4');
+    addNode(s(360), 'large', '16');
+    const conditions: { t: number; condition: unknown }[] = [];
+    for (const at of [s(10), s(340), s(380)]) {
+      w.world.sim.at(at, 'read big', () =>
+        user.run((ctx) =>
+          user.client.get(ctx, 'pods', 'default', 'big', (r) => {
+            if (r.ok) conditions.push({ t: at, condition: r.object.status?.conditions?.find((c) => c.type === 'PodScheduled') });
+          }),
+        ),
+      );
+    }
+    const attempts: string[] = [];
+    const writes: { t: number; verb: string; accepted: boolean; identity: string }[] = [];
+    w.world.sim.onObservation((t, _f, obs) => {
+      if (obs.type === 'scheduler.unschedulable' && obs['pod'] === 'default/big') attempts.push(String(obs['message']));
+      if (obs.type === 'election.write' && obs['name'] === 'big') writes.push({ t, verb: String(obs['verb']), accepted: obs['accepted'] === true, identity: String(obs['identity']) });
+    });
+    w.run(s(400));
+    const one = '0/1 nodes are available: 1 Insufficient cpu.';
+    const two = '0/2 nodes are available: 2 Insufficient cpu.';
+    assert.ok(attempts.filter((m) => m === one).length >= 2, `attempts: ${JSON.stringify(attempts)}`);
+    assert.ok(attempts.includes(two), `attempts: ${JSON.stringify(attempts)}`);
+    assert.deepEqual(writes.map((x) => `${x.verb}:${x.accepted}`), ['updateStatus:true', 'updateStatus:true', 'create:true'], JSON.stringify(writes));
+    assert.ok(writes.every((x) => x.identity.endsWith('_kube-scheduler')));
+    assert.deepEqual(
+      conditions.map((c) => c.condition as { status: string; reason?: string; message?: string }).map((c) => [c.status, c.reason, c.message]),
+      [
+        ['False', 'Unschedulable', one],
+        ['False', 'Unschedulable', two],
+        ['True', undefined, undefined],
+      ],
+    );
+    assert.ok(w.bound.some((b) => b.pod === 'default/big' && b.node === 'large'));
+  });
 });
