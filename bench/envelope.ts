@@ -13,6 +13,8 @@
 // cfg.QPS = 5000, cfg.Burst = 5000), so the run measures the simulator rather than client-side
 // throttling; kubelets keep the upstream default (50/100), one client per node.
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { DEFAULT_CLUSTER, DEFAULT_NODE_CAPACITY, DEFAULT_INVARIANTS, runScenario, type Manifest, type Scenario } from '../core/cluster/index.js';
 import { s } from '../sim/time.js';
 import type { BenchRow } from './result.js';
@@ -50,6 +52,11 @@ export interface EnvelopePhase {
   readonly peakRssMiB: number;
   /** Peak V8 heap in use seen at the per-second samples, MiB. */
   readonly peakHeapMiB: number;
+  /**
+   * Live heap (after a full GC) at the end minus at the start of the phase, per simulated second,
+   * MiB: what the run keeps growing, without the garbage the samples see.
+   */
+  readonly heapGrowthMiBPerSimSecond: number;
 }
 
 export interface EnvelopeResult {
@@ -134,6 +141,14 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
+/** Heap in use after a full garbage collection, bytes (gc() made reachable through a flag set at run time). */
+function liveHeap(): number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
 function memMiB(bytes: number): number {
   return Math.round((bytes / 2 ** 20) * 10) / 10;
 }
@@ -149,6 +164,9 @@ export function runEnvelope(options: EnvelopeOptions): EnvelopeResult {
   let rolloutPeakRss = 0;
   let rolloutPeakHeap = 0;
   let last: Mark | undefined;
+  let rolledOutLive = 0;
+  let endLive = NaN;
+  let steadyEndUs = Infinity;
   const t0 = performance.now();
   const result = runScenario(scenario, {
     onSample: (row, { nowUs, events }) => {
@@ -158,6 +176,8 @@ export function runEnvelope(options: EnvelopeOptions): EnvelopeResult {
       if (heap > peakHeap) peakHeap = heap;
       start ??= { wall, cpu, simUs: nowUs, events };
       last = { wall, cpu, simUs: nowUs, events };
+      // The last sample of the steady phase, while the simulation is still alive.
+      if (nowUs >= steadyEndUs && Number.isNaN(endLive)) endLive = liveHeap();
       if (progressUs > 0 && nowUs % progressUs === 0) {
         process.stderr.write(
           `t=${nowUs / 1e6}s wall=${((wall - t0) / 1000).toFixed(1)}s events=${events} pending=${row.podsPending} running=${row.podsRunning} heap=${memMiB(heap)}MiB\n`,
@@ -168,13 +188,15 @@ export function runEnvelope(options: EnvelopeOptions): EnvelopeResult {
         rolloutPeakRss = process.resourceUsage().maxRSS * 1024;
         rolloutPeakHeap = peakHeap;
         peakHeap = 0;
-        return nowUs + steadyUs;
+        rolledOutLive = liveHeap();
+        steadyEndUs = nowUs + steadyUs;
+        return steadyEndUs;
       }
       return undefined;
     },
   });
   const t1 = performance.now();
-  const phase = (from: Mark, to: Mark, rss: number, heap: number): EnvelopePhase => {
+  const phase = (from: Mark, to: Mark, rss: number, heap: number, liveFrom: number, liveTo: number): EnvelopePhase => {
     const wallSeconds = (to.wall - from.wall) / 1000;
     const simulatedSeconds = (to.simUs - from.simUs) / 1e6;
     const events = to.events - from.events;
@@ -187,6 +209,7 @@ export function runEnvelope(options: EnvelopeOptions): EnvelopeResult {
       simSecondsPerWallSecond: round3(simulatedSeconds / wallSeconds),
       peakRssMiB: memMiB(rss),
       peakHeapMiB: memMiB(heap),
+      heapGrowthMiBPerSimSecond: Math.round(((liveTo - liveFrom) / 2 ** 20 / simulatedSeconds) * 1e4) / 1e4,
     };
   };
   const origin: Mark = { wall: start?.wall ?? t0, cpu: start?.cpu ?? 0, simUs: 0, events: 0 };
@@ -195,9 +218,11 @@ export function runEnvelope(options: EnvelopeOptions): EnvelopeResult {
     pods: options.pods,
     seed: scenario.seed,
     setupWallSeconds: round3(((start?.wall ?? t0) - t0) / 1000),
-    rollout: rolledOut === undefined ? undefined : phase(origin, rolledOut, rolloutPeakRss, rolloutPeakHeap),
+    rollout: rolledOut === undefined ? undefined : phase(origin, rolledOut, rolloutPeakRss, rolloutPeakHeap, 0, rolledOutLive),
     steady:
-      rolledOut === undefined || last === undefined ? undefined : phase(rolledOut, last, process.resourceUsage().maxRSS * 1024, peakHeap),
+      rolledOut === undefined || last === undefined
+        ? undefined
+        : phase(rolledOut, last, process.resourceUsage().maxRSS * 1024, peakHeap, rolledOutLive, endLive),
     finaliseWallSeconds: round3((t1 - (last?.wall ?? t1)) / 1000),
     traceHash: result.summary.traceHash,
     podsRunning: result.metrics.at(-1)?.podsRunning ?? 0,
@@ -221,6 +246,7 @@ function phaseRows(name: string, p: EnvelopePhase | undefined, note: string): Be
     { bench: 'envelope', metric: `${name}.simSecondsPerWallSecond`, value: p.simSecondsPerWallSecond, unit: 'x' },
     { bench: 'envelope', metric: `${name}.peakRssMiB`, value: p.peakRssMiB, unit: 'MiB' },
     { bench: 'envelope', metric: `${name}.peakHeapMiB`, value: p.peakHeapMiB, unit: 'MiB' },
+    { bench: 'envelope', metric: `${name}.heapGrowthMiBPerSimSecond`, value: p.heapGrowthMiBPerSimSecond, unit: 'MiB/s', note: 'live heap after a full GC, end − start' },
   ];
 }
 

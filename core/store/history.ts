@@ -46,23 +46,44 @@ export interface HistoryOp {
   output: HistoryOutput | undefined;
 }
 
+/** Where a History hands its operations when it does not keep them: the incremental store.linearizable. */
+export interface HistorySink {
+  invoked(op: HistoryOp): void;
+  /** The operation completed, failed or was given up on. */
+  settled(op: HistoryOp): void;
+  /** The operations the sink still holds, in invocation order. */
+  retained(): HistoryOp[];
+}
+
 /**
- * An append-only log of operations shared by the clients of one run. Stamped with `clock`, which
- * must be the simulation's global time (not a host's skewed clock) so operations on different
- * hosts compare correctly.
+ * The log of operations shared by the clients of one run. Stamped with `clock`, which must be the
+ * simulation's global time (not a host's skewed clock) so operations on different hosts compare
+ * correctly. Without a sink it keeps every operation (`ops`, for tests and checkLinearizable); with
+ * one (StoreCheckers, the scenario runner) it keeps none itself: the sink checks them as they settle
+ * and drops what it has checked, so `ops` is only what the sink still holds.
  */
 export class History {
-  readonly ops: HistoryOp[] = [];
+  private readonly all: HistoryOp[] = [];
   private readonly clock: () => number;
+  private readonly sink: HistorySink | undefined;
+  private nextId = 0;
+  /** Writes (not reads) answered `ok` so far. */
+  okWrites = 0;
 
-  constructor(clock: () => number) {
+  constructor(clock: () => number, sink?: HistorySink) {
     this.clock = clock;
+    this.sink = sink;
+  }
+
+  get ops(): readonly HistoryOp[] {
+    return this.sink === undefined ? this.all : this.sink.retained();
   }
 
   invoke(client: string, key: string, input: HistoryInput): HistoryOp {
     const nowUs = this.clock();
-    const op: HistoryOp = { id: this.ops.length, client, key, input, invokeUs: nowUs, completeUs: undefined, outcome: 'pending', output: undefined };
-    this.ops.push(op);
+    const op: HistoryOp = { id: this.nextId++, client, key, input, invokeUs: nowUs, completeUs: undefined, outcome: 'pending', output: undefined };
+    if (this.sink === undefined) this.all.push(op);
+    else this.sink.invoked(op);
     return op;
   }
 
@@ -70,16 +91,20 @@ export class History {
     op.completeUs = this.clock();
     op.outcome = 'ok';
     op.output = output;
+    if (op.input.type !== 'get') this.okWrites++;
+    this.sink?.settled(op);
   }
 
   /** The operation definitely did not take effect (rejected before it was proposed). */
   fail(op: HistoryOp): void {
     op.completeUs = this.clock();
     op.outcome = 'failed';
+    this.sink?.settled(op);
   }
 
   /** The client gave up: the operation may or may not have taken effect. */
   giveUp(op: HistoryOp): void {
     op.outcome = 'unknown';
+    this.sink?.settled(op);
   }
 }

@@ -27,6 +27,8 @@ export interface StoreClusterOptions {
   /** client-1 reads every key linearizably at this time, µs (default never). */
   readonly readAllAtUs?: number;
   readonly clientDeadlineUs?: number;
+  /** Keep the whole client history and check store.linearizable over it at the end (default: as operations settle). */
+  readonly keepHistory?: boolean;
 }
 
 /**
@@ -42,8 +44,8 @@ export class StoreCluster {
   constructor(options: StoreClusterOptions) {
     this.sim = new Simulation({ seed: options.seed, maxEvents: 200_000_000 });
     const sim = this.sim;
-    this.checkers = new StoreCheckers(() => sim.now);
     this.memberNames = Array.from({ length: options.members }, (_, i) => `etcd-${i + 1}`);
+    this.checkers = new StoreCheckers(() => sim.now, { keepHistory: options.keepHistory === true, members: this.memberNames });
     this.clientNames = Array.from({ length: options.clients ?? 2 }, (_, i) => `client-${i + 1}`);
     sim.network.configure({
       ...(options.latency === undefined ? {} : { latency: options.latency }),

@@ -6,7 +6,7 @@ import type { StoreRecorder } from '../../store/recorder.js';
 import { ElectionSafetyChecker } from '../../store/checkers/electionSafety.js';
 import { LogMatchingChecker } from '../../store/checkers/logMatching.js';
 import { DurabilityChecker } from '../../store/checkers/durability.js';
-import { checkLinearizable } from '../../store/checkers/linearizable.js';
+import { LinearizableChecker } from '../../store/checkers/linearizable.js';
 import type { CheckResult } from '../../store/checkers/checkResult.js';
 import type { ComponentKindEntry, InstallContext, Installation, InvariantResult } from '../kinds.js';
 import type { InvariantName } from '../scenario.js';
@@ -37,9 +37,11 @@ function toInvariant(r: CheckResult, name: InvariantName): InvariantResult {
  */
 class StoreInstallation implements Installation {
   private readonly electionSafety = new ElectionSafetyChecker();
-  private readonly logMatching = new LogMatchingChecker();
-  private readonly durability = new DurabilityChecker();
+  private readonly logMatching: LogMatchingChecker;
+  private readonly durability: DurabilityChecker;
   private readonly history: History;
+  /** Checks the history as operations settle and keeps only what it has not checked yet. */
+  private readonly linearizableChecker = new LinearizableChecker();
   private readonly memberHost = new Map<string, string>();
   /** Members that believe they lead, by endpoint → the term they lead. */
   private readonly believers = new Map<string, number>();
@@ -59,9 +61,11 @@ class StoreInstallation implements Installation {
 
   constructor(private readonly ctx: InstallContext) {
     const { sim, scenario, layout } = ctx;
-    this.history = new History(() => sim.now);
+    this.history = new History(() => sim.now, this.linearizableChecker);
     const etcd = scenario.cluster.etcd;
     this.members = layout.etcdEndpoints;
+    this.logMatching = new LogMatchingChecker(this.members);
+    this.durability = new DurabilityChecker(this.members);
     const recorder: StoreRecorder = {
       onApply: (member, index, term, data) => {
         this.logMatching.onApply(sim.now, member, index, term, data);
@@ -183,7 +187,7 @@ class StoreInstallation implements Installation {
 
   /** Fenced writes (multi-key txns) are in the history too: StoreClient records each key they write. */
   private linearizable(): InvariantResult {
-    return toInvariant(checkLinearizable(this.history.ops), 'store.linearizable');
+    return toInvariant(this.linearizableChecker.result(), 'store.linearizable');
   }
 
   /** A host went down or stopped: a leader on it stops acting (a crashed one also stops believing). */

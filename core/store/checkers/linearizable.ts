@@ -1,5 +1,5 @@
 import type { CheckResult } from './checkResult.js';
-import type { HistoryOp } from '../history.js';
+import type { HistoryOp, HistorySink } from '../history.js';
 import { assertNever } from '../../util/assert.js';
 
 /** Register state of one key: its value (ABSENT when deleted) and modRevision, null if not yet known. */
@@ -9,6 +9,7 @@ interface KeyState {
 }
 
 const ABSENT: unique symbol = Symbol('absent');
+const INITIAL: KeyState = { value: ABSENT, modRevision: 0 };
 
 export interface LinearizableOptions {
   /** Search steps allowed over the whole history before answering "inconclusive" (default 3e5). */
@@ -99,7 +100,7 @@ type KeyVerdict = { readonly verdict: 'ok' | 'violation' | 'inconclusive'; reado
  * unknown outcome never complete, may be linearized at any point after their invocation, or not at
  * all. Visited (linearized set, state) pairs are kept under a Zobrist hash of the set.
  */
-function checkKey(ops: readonly HistoryOp[], budget: { steps: number }): KeyVerdict {
+function checkKey(ops: readonly HistoryOp[], budget: { steps: number }, start: KeyState = INITIAL): KeyVerdict {
   const n = ops.length;
   const sorted = [...ops].sort((a, b) => a.invokeUs - b.invokeUs || a.id - b.id);
   const done = new Uint8Array(n);
@@ -182,8 +183,49 @@ function checkKey(ops: readonly HistoryOp[], budget: { steps: number }): KeyVerd
     }
     return 'violation';
   };
-  const verdict = search({ value: ABSENT, modRevision: 0 });
+  const verdict = search(start);
   return { verdict, stuckAtUs };
+}
+
+function keyViolation(key: string, count: number, stuckAtUs: number): CheckResult {
+  // The completion no linearization gets past: where the history first stops making sense.
+  return {
+    name: LINEARIZABLE,
+    held: false,
+    firstViolationAt: Number.isFinite(stuckAtUs) ? stuckAtUs / 1e6 : 0,
+    detail: `no linearization of the ${count} operations on key "${key}" gets past the operation completed at ${stuckAtUs / 1e6}s`,
+  };
+}
+
+function inconclusiveResult(keys: readonly string[]): CheckResult {
+  return { name: LINEARIZABLE, held: true, inconclusive: true, detail: `inconclusive: search budget exhausted on ${keys.length} key(s), e.g. "${keys[0] ?? ''}"` };
+}
+
+const LINEARIZABLE = 'store.linearizable';
+
+/**
+ * One key's operations from `start`. First try assuming that timed-out writes nobody ever read did
+ * not happen: that is one of their allowed outcomes, so success here is a valid linearization of the
+ * whole history and skips the blow-up of placing every ambiguous write everywhere. Only if that fails
+ * is the full search run.
+ */
+function checkOps(ops: readonly HistoryOp[], budget: { steps: number }, start: KeyState): KeyVerdict {
+  const observed = new Set<unknown>();
+  let absenceSeen = false;
+  for (const op of ops) {
+    if (op.outcome !== 'ok' || op.output?.type !== 'read') continue;
+    if (op.output.modRevision === 0) absenceSeen = true;
+    else observed.add(op.output.value);
+  }
+  const mayMatter = (op: HistoryOp): boolean => {
+    const input = op.input;
+    if (input.type === 'get') return true;
+    if (input.type === 'delete' || ((input.type === 'cas' || input.type === 'txn') && input.del)) return absenceSeen;
+    return observed.has(input.value);
+  };
+  const reduced = ops.filter((op) => op.outcome !== 'unknown' || mayMatter(op));
+  if (reduced.length < ops.length && checkKey(reduced, { steps: Math.min(budget.steps, 50_000) }, start).verdict === 'ok') return { verdict: 'ok', stuckAtUs: 0 };
+  return checkKey(ops, budget, start);
 }
 
 /**
@@ -193,7 +235,6 @@ function checkKey(ops: readonly HistoryOp[], budget: { steps: number }): KeyVerd
  * out the result is held with `inconclusive: true` and says so in `detail`, rather than hanging.
  */
 export function checkLinearizable(history: readonly HistoryOp[], options: LinearizableOptions = {}): CheckResult {
-  const name = 'store.linearizable';
   const byKey = new Map<string, HistoryOp[]>();
   for (const op of history) {
     if (op.outcome === 'failed') continue;
@@ -208,41 +249,166 @@ export function checkLinearizable(history: readonly HistoryOp[], options: Linear
   const inconclusiveKeys: string[] = [];
   for (const key of [...byKey.keys()].sort()) {
     const ops = byKey.get(key) ?? [];
-    // First try assuming that timed-out writes nobody ever read did not happen: that is one of their
-    // allowed outcomes, so success here is a valid linearization of the whole history and skips the
-    // blow-up of placing every ambiguous write everywhere. Only if that fails is the full search run.
-    const observed = new Set<unknown>();
-    let absenceSeen = false;
-    for (const op of ops) {
-      if (op.outcome !== 'ok' || op.output?.type !== 'read') continue;
-      if (op.output.modRevision === 0) absenceSeen = true;
-      else observed.add(op.output.value);
-    }
-    const mayMatter = (op: HistoryOp): boolean => {
-      const input = op.input;
-      if (input.type === 'get') return true;
-      if (input.type === 'delete' || ((input.type === 'cas' || input.type === 'txn') && input.del)) return absenceSeen;
-      return observed.has(input.value);
-    };
-    const reduced = ops.filter((op) => op.outcome !== 'unknown' || mayMatter(op));
-    if (reduced.length < ops.length && checkKey(reduced, { steps: Math.min(budget.steps, 50_000) }).verdict === 'ok') continue;
-    const { verdict, stuckAtUs } = checkKey(ops, budget);
-    if (verdict === 'violation') {
-      // The completion no linearization gets past: where the history first stops making sense.
-      return {
-        name,
-        held: false,
-        firstViolationAt: Number.isFinite(stuckAtUs) ? stuckAtUs / 1e6 : 0,
-        detail: `no linearization of the ${ops.length} operations on key "${key}" gets past the operation completed at ${stuckAtUs / 1e6}s`,
-      };
-    }
+    const { verdict, stuckAtUs } = checkOps(ops, budget, INITIAL);
+    if (verdict === 'violation') return keyViolation(key, ops.length, stuckAtUs);
     if (verdict === 'inconclusive') {
       inconclusiveKeys.push(key);
       budget.steps = Math.max(budget.steps, 10_000);
     }
   }
-  if (inconclusiveKeys.length > 0) {
-    return { name, held: true, inconclusive: true, detail: `inconclusive: search budget exhausted on ${inconclusiveKeys.length} key(s), e.g. "${inconclusiveKeys[0] ?? ''}"` };
+  if (inconclusiveKeys.length > 0) return inconclusiveResult(inconclusiveKeys);
+  return { name: LINEARIZABLE, held: true };
+}
+
+/** How long after its invocation an operation with an unknown outcome may still take effect, by default. */
+export const DEFAULT_UNKNOWN_LIFETIME_US = 60_000_000;
+
+/** The state `op` leaves the key in whatever it was before, or null if that depends on the state before. */
+function settledState(op: HistoryOp): KeyState | null {
+  if (op.outcome !== 'ok') return null;
+  const out = op.output;
+  const input = op.input;
+  switch (input.type) {
+    case 'put':
+      return out?.type === 'write' ? { value: input.value, modRevision: out.revision } : null;
+    case 'delete':
+      return { value: ABSENT, modRevision: 0 };
+    case 'get':
+      return out?.type === 'read' ? { value: out.modRevision === 0 ? ABSENT : out.value, modRevision: out.modRevision } : null;
+    case 'cas':
+      if (out?.type !== 'cas' || !out.succeeded) return null;
+      return input.del ? { value: ABSENT, modRevision: 0 } : { value: input.value, modRevision: out.revision };
+    case 'txn':
+      if (out?.type !== 'cas' || out.succeeded !== (input.branch === 'success')) return null;
+      return input.del ? { value: ABSENT, modRevision: 0 } : { value: input.value, modRevision: out.revision };
+    default:
+      return assertNever(input, 'history input');
   }
-  return { name, held: true };
+}
+
+interface KeyLog {
+  /** The key's state where the retained operations start (the state the last dropped prefix settled on). */
+  start: KeyState;
+  /** Retained operations in invocation order (failed writes and unanswered reads are dropped at once). */
+  ops: HistoryOp[];
+  /** Operations checked and dropped so far. */
+  dropped: number;
+  verdict: CheckResult | undefined;
+  inconclusive: boolean;
+}
+
+export interface IncrementalLinearizableOptions extends LinearizableOptions {
+  /**
+   * An operation whose outcome is unknown (the client gave up) is assumed to take effect, if ever,
+   * within this long after its invocation (default 60 s simulated). StoreClient gives up after its
+   * deadline (5 s by default) and a retry reuses the request id, so the bound is the deadline plus
+   * the time a request may still sit in a member's log and be committed afterwards: 12x the default
+   * deadline. Only affects how soon such an operation stops holding back pruning and what the
+   * checker may assume once it has: an unknown write is never placed after an operation invoked
+   * more than this long after it.
+   */
+  readonly unknownLifetimeUs?: number;
+}
+
+/**
+ * store.linearizable checked as the run goes, so memory stays O(operations in flight per key)
+ * rather than O(history). Same verdicts as checkLinearizable over the whole history, by cutting each
+ * key's history at operations that pin it down: an operation X answered `ok` that leaves the key in
+ * a state independent of the state before (a put/delete/successful CAS with its revision, or a read),
+ * such that every earlier retained operation completed before X was invoked (or has an unknown
+ * outcome and its lifetime ended by then), and no operation was invoked while X ran. Every
+ * linearization then orders the prefix before X and the rest after X, and the state after X is the
+ * one X settled on, so the prefix (ending at X) is searched now from the key's start state and
+ * dropped; X's state becomes the new start. The search budget applies per searched segment. Keys
+ * and their final start states are kept (one small record per key).
+ */
+export class LinearizableChecker implements HistorySink {
+  private readonly keys = new Map<string, KeyLog>();
+  private readonly maxSteps: number;
+  private readonly lifetimeUs: number;
+
+  constructor(options: IncrementalLinearizableOptions = {}) {
+    this.maxSteps = options.maxSteps ?? 300_000;
+    this.lifetimeUs = options.unknownLifetimeUs ?? DEFAULT_UNKNOWN_LIFETIME_US;
+  }
+
+  invoked(op: HistoryOp): void {
+    let log = this.keys.get(op.key);
+    if (log === undefined) {
+      log = { start: INITIAL, ops: [], dropped: 0, verdict: undefined, inconclusive: false };
+      this.keys.set(op.key, log);
+    }
+    if (log.verdict === undefined) log.ops.push(op);
+  }
+
+  /** `op` completed, failed or was given up on. */
+  settled(op: HistoryOp): void {
+    const log = this.keys.get(op.key);
+    if (log === undefined || log.verdict !== undefined) return;
+    if (op.outcome === 'failed' || (op.input.type === 'get' && op.outcome !== 'ok')) {
+      const i = log.ops.lastIndexOf(op);
+      if (i >= 0) log.ops.splice(i, 1);
+    }
+    if (op.outcome === 'ok') this.prune(op.key, log);
+  }
+
+  /** Checks and drops the longest prefix of the key's operations that ends at a cut point. */
+  private prune(key: string, log: KeyLog): void {
+    const ops = log.ops;
+    let cut = -1;
+    // Latest completion among ops[0..j-1]; Infinity once one of them may still take effect at any time.
+    let prefixDoneUs = -Infinity;
+    for (let j = 0; j < ops.length; j++) {
+      const x = ops[j];
+      if (x === undefined) break;
+      if (prefixDoneUs === Infinity) break;
+      if (x.outcome === 'ok' && x.completeUs !== undefined && prefixDoneUs < x.invokeUs && settledState(x) !== null) {
+        const next = ops[j + 1];
+        if (next === undefined || next.invokeUs > x.completeUs) cut = j;
+      }
+      if (x.outcome === 'ok' && x.completeUs !== undefined) prefixDoneUs = Math.max(prefixDoneUs, x.completeUs);
+      else if (x.outcome === 'unknown') prefixDoneUs = Math.max(prefixDoneUs, x.invokeUs + this.lifetimeUs);
+      else prefixDoneUs = Infinity;
+    }
+    if (cut < 0) return;
+    const x = ops[cut];
+    const after = x === undefined ? null : settledState(x);
+    if (after === null) return;
+    const segment = ops.slice(0, cut + 1);
+    const { verdict, stuckAtUs } = checkOps(segment, { steps: this.maxSteps }, log.start);
+    if (verdict === 'violation') {
+      log.verdict = keyViolation(key, log.dropped + log.ops.length, stuckAtUs);
+      log.ops = [];
+      return;
+    }
+    if (verdict === 'inconclusive') log.inconclusive = true;
+    log.start = after;
+    log.dropped += segment.length;
+    log.ops = ops.slice(cut + 1);
+  }
+
+  /** The operations still retained (those not yet checked and dropped), in invocation order. */
+  retained(): HistoryOp[] {
+    const out: HistoryOp[] = [];
+    for (const log of this.keys.values()) out.push(...log.ops);
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  /** The verdict over everything so far: operations still pending count as unknown. */
+  result(): CheckResult {
+    const inconclusiveKeys: string[] = [];
+    for (const key of [...this.keys.keys()].sort()) {
+      const log = this.keys.get(key);
+      if (log === undefined) continue;
+      if (log.verdict !== undefined) return log.verdict;
+      const ops = log.ops
+        .filter((op) => op.outcome !== 'failed' && (op.input.type !== 'get' || op.outcome === 'ok'))
+        .map((op) => (op.outcome === 'pending' ? { ...op, outcome: 'unknown' as const } : op));
+      const { verdict, stuckAtUs } = ops.length === 0 ? { verdict: 'ok' as const, stuckAtUs: 0 } : checkOps(ops, { steps: this.maxSteps }, log.start);
+      if (verdict === 'violation') return keyViolation(key, log.dropped + ops.length, stuckAtUs);
+      if (verdict === 'inconclusive' || log.inconclusive) inconclusiveKeys.push(key);
+    }
+    if (inconclusiveKeys.length > 0) return inconclusiveResult(inconclusiveKeys);
+    return { name: LINEARIZABLE, held: true };
+  }
 }

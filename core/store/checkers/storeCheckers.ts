@@ -1,11 +1,12 @@
 import type { StoreRecorder } from '../recorder.js';
 import type { CheckResult } from './checkResult.js';
-import type { LinearizableOptions } from './linearizable.js';
+import type { IncrementalLinearizableOptions, LinearizableOptions } from './linearizable.js';
+import { checkLinearizable } from './linearizable.js';
 import { History } from '../history.js';
 import { ElectionSafetyChecker } from './electionSafety.js';
 import { LogMatchingChecker } from './logMatching.js';
 import { DurabilityChecker } from './durability.js';
-import { checkLinearizable } from './linearizable.js';
+import { LinearizableChecker } from './linearizable.js';
 
 /**
  * The four store invariants, wired as one StoreRecorder: pass it to every StoreMember and
@@ -14,16 +15,32 @@ import { checkLinearizable } from './linearizable.js';
  */
 export class StoreCheckers implements StoreRecorder {
   readonly electionSafety = new ElectionSafetyChecker();
-  readonly logMatching = new LogMatchingChecker();
-  readonly durability = new DurabilityChecker();
+  readonly logMatching: LogMatchingChecker;
+  readonly durability: DurabilityChecker;
   readonly history: History;
+  /** store.linearizable, fed by `history` as operations settle (it keeps only what it has not checked yet). */
+  private readonly linearizable: LinearizableChecker | undefined;
+  private readonly linearizableOptions: LinearizableOptions;
   private readonly clock: () => number;
   /** Leader elections seen, in order, for metrics and tests. */
   readonly elections: Array<{ readonly atUs: number; readonly member: string; readonly term: number }> = [];
 
-  constructor(clock: () => number) {
+  /**
+   * `linearizable` sets store.linearizable's options for the run (checked as operations settle, so
+   * results()' options apply only with `keepHistory`, which keeps every operation and checks them
+   * all at results() instead). `members` names every store member, so the log checkers forget
+   * nothing until all of them have snapshotted past it.
+   */
+  constructor(
+    clock: () => number,
+    linearizable: IncrementalLinearizableOptions & { readonly keepHistory?: boolean; readonly members?: readonly string[] } = {},
+  ) {
     this.clock = clock;
-    this.history = new History(clock);
+    this.logMatching = new LogMatchingChecker(linearizable.members);
+    this.durability = new DurabilityChecker(linearizable.members);
+    this.linearizableOptions = linearizable;
+    this.linearizable = linearizable.keepHistory === true ? undefined : new LinearizableChecker(linearizable);
+    this.history = new History(clock, this.linearizable);
   }
 
   onApply(member: string, index: number, term: number, data: unknown): void {
@@ -56,6 +73,8 @@ export class StoreCheckers implements StoreRecorder {
   }
 
   results(options: LinearizableOptions = {}): CheckResult[] {
-    return [this.electionSafety.result(), this.logMatching.result(), this.durability.result(), checkLinearizable(this.history.ops, options)];
+    const linearizable =
+      this.linearizable === undefined ? checkLinearizable(this.history.ops, { ...this.linearizableOptions, ...options }) : this.linearizable.result();
+    return [this.electionSafety.result(), this.logMatching.result(), this.durability.result(), linearizable];
   }
 }
