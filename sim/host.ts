@@ -29,7 +29,6 @@ export class Host {
   readonly endpoints: number[] = [];
   fsyncLatency: LatencySpec;
   diskSlowdown = 1;
-  pausedAt: Micros = 0;
 
   private offset: Micros = 0;
   private driftRate = 0;

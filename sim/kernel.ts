@@ -262,7 +262,6 @@ export class Simulation {
     const host = this.host(hostName);
     if (host.state !== 'up') return;
     host.state = 'paused';
-    host.pausedAt = this.now;
     this.emitObservation(host.name, { type: 'host.paused', subject: host.name });
   }
 
@@ -381,10 +380,6 @@ export class Simulation {
 
   traceHash(): string {
     return this.trace.hex();
-  }
-
-  get pendingEvents(): number {
-    return this.queue.size;
   }
 
   private dispatch(slot: number): void {

@@ -87,11 +87,6 @@ export class Network {
     this.linkFaults.delete(id);
   }
 
-  healAll(): void {
-    this.partitions.clear();
-    this.linkFaults.clear();
-  }
-
   get activePartitions(): number {
     return this.partitions.size;
   }

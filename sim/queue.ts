@@ -60,7 +60,6 @@ export class EventQueue {
   /** Entries in buckets, cancelled ones included (what resizing is about). */
   private stored = 0;
   private live = 0;
-  private pushes = 0;
   private windowPops = 0;
   private windowScanned = 0;
   private windowWalked = 0;
@@ -86,11 +85,6 @@ export class EventQueue {
     return this.live;
   }
 
-  /** Events pushed so far (a cheap measure of total work scheduled). */
-  get scheduled(): number {
-    return this.pushes;
-  }
-
   /**
    * Schedules an event at an integer time; returns an id that `cancel` accepts. The id encodes the
    * slot and its generation, so cancelling a stale id (slot since reused) is a harmless no-op.
@@ -105,7 +99,6 @@ export class EventQueue {
     this.slotTime[slot] = time;
     this.insert(slot);
     this.live++;
-    this.pushes++;
     return (this.slotInts[slot * STRIDE + GENERATION] as number) * SLOT_BITS + slot;
   }
 

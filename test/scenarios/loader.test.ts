@@ -1,7 +1,7 @@
 // The scenario loader: defaults, units, manifests by file, and located errors (issue 7).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseScenario, loadScenarioFile, formatLoadError, builtinScenarioNames, resolveScenarioPath } from '../../scenarios/index.js';
@@ -92,28 +92,7 @@ describe('scenario loader', () => {
     mkdirSync(join(dir, 'manifests'));
     writeFileSync(
       join(dir, 'manifests', 'web.yaml'),
-      `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
----
+      `${readFileSync(new URL('./fixtures/nginx-deployment.yaml', import.meta.url), 'utf8')}---
 apiVersion: v1
 kind: Pod
 metadata: {name: solo}

@@ -1,31 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadManifests, formatManifestError, fieldPathSegments } from '../../scenarios/manifest.js';
 import type { ManifestResult } from '../../scenarios/manifest.js';
 
-/** Copied verbatim from https://kubernetes.io/docs/concepts/workloads/controllers/deployment/ */
-const NGINX_DEPLOYMENT = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
-`;
+/** Copied verbatim from https://kubernetes.io/docs/concepts/workloads/controllers/deployment/ (line numbers matter below). */
+const NGINX_DEPLOYMENT = readFileSync(new URL('./fixtures/nginx-deployment.yaml', import.meta.url), 'utf8');
 
 function errorsOf(r: ManifestResult): string[] {
   assert.equal(r.ok, false, 'expected errors');
