@@ -42,8 +42,13 @@ export class SchedulerCache {
   /** Placed pods that have any affinity term, and those with required anti-affinity. */
   readonly podsWithAffinity = new Set<PodInfo>();
   readonly podsWithRequiredAntiAffinity = new Set<PodInfo>();
-  /** Controlling owner UID → nodes holding its pods: default spreading visits only those. */
-  private readonly ownerNodes = new Map<string, Set<NodeInfo>>();
+  /**
+   * Controlling owner UID → the nodes holding its pods, with how many: default spreading reads the
+   * counts by walking this one map rather than looking the owner up on every node.
+   */
+  private readonly ownerNodes = new Map<string, Map<NodeInfo, number>>();
+  /** Label key → how many listed nodes carry it: spreading skips keys no node has without a scan. */
+  private readonly labelKeyNodes = new Map<string, number>();
 
   get nodes(): readonly NodeInfo[] {
     return this.list;
@@ -71,11 +76,29 @@ export class SchedulerCache {
     return n;
   }
 
+  /** How many nodes in the list carry label `key` (any value). */
+  nodesWithLabel(key: string): number {
+    return this.labelKeyNodes.get(key) ?? 0;
+  }
+
+  private countLabelKeys(labels: Readonly<Record<string, string>>, sign: 1 | -1): void {
+    for (const k in labels) {
+      const c = (this.labelKeyNodes.get(k) ?? 0) + sign;
+      if (c === 0) this.labelKeyNodes.delete(k);
+      else this.labelKeyNodes.set(k, c);
+    }
+  }
+
   /** Adds or updates a node (informer add/update). */
   upsertNode(node: Node): NodeInfo {
     const name = node.metadata.name ?? '';
     const n = this.nodeInfo(name);
+    const before = n.index >= 0 ? n.labels : undefined;
     n.setNode(node);
+    if (before !== n.labels) {
+      if (before !== undefined) this.countLabelKeys(before, -1);
+      this.countLabelKeys(n.labels, 1);
+    }
     if (n.index < 0) {
       n.index = this.list.length;
       this.list.push(n);
@@ -93,6 +116,7 @@ export class SchedulerCache {
     }
     n.index = -1;
     n.node = undefined;
+    this.countLabelKeys(n.labels, -1);
     // Upstream keeps a node's entry while pods still reference it; they leave through removePod.
     if (n.pods.size === 0) this.byName.delete(name);
   }
@@ -158,21 +182,26 @@ export class SchedulerCache {
     return st === undefined ? undefined : this.byName.get(st.nodeName);
   }
 
-  /** Nodes holding at least one pod of the owner (NodeInfo.ownerCounts has the counts). */
-  nodesWithOwner(ownerUid: string): ReadonlySet<NodeInfo> | undefined {
+  /** Nodes holding at least one pod of the owner, with the number of its pods on each (unlisted nodes included). */
+  nodesWithOwner(ownerUid: string): ReadonlyMap<NodeInfo, number> | undefined {
     return this.ownerNodes.get(ownerUid);
+  }
+
+  /** Pods of the owner on `node`. */
+  ownerPodsOn(ownerUid: string, node: NodeInfo): number {
+    return this.ownerNodes.get(ownerUid)?.get(node) ?? 0;
   }
 
   private place(info: PodInfo, nodeName: string): void {
     const node = this.nodeInfo(nodeName);
     node.addPod(info);
     if (info.ownerUid !== undefined) {
-      let set = this.ownerNodes.get(info.ownerUid);
-      if (set === undefined) {
-        set = new Set();
-        this.ownerNodes.set(info.ownerUid, set);
+      let counts = this.ownerNodes.get(info.ownerUid);
+      if (counts === undefined) {
+        counts = new Map();
+        this.ownerNodes.set(info.ownerUid, counts);
       }
-      set.add(node);
+      counts.set(node, (counts.get(node) ?? 0) + 1);
     }
     let ns = this.namespaces.get(info.namespace);
     if (ns === undefined) {
@@ -196,12 +225,13 @@ export class SchedulerCache {
   private unplace(info: PodInfo, nodeName: string): void {
     const n = this.byName.get(nodeName);
     if (n !== undefined) {
-      n.removePod(info);
-      const owner = info.ownerUid;
-      if (owner !== undefined && !n.ownerCounts.has(owner)) {
-        const set = this.ownerNodes.get(owner);
-        set?.delete(n);
-        if (set?.size === 0) this.ownerNodes.delete(owner);
+      const owner = n.removePod(info)?.ownerUid;
+      const counts = owner === undefined ? undefined : this.ownerNodes.get(owner);
+      if (owner !== undefined && counts !== undefined) {
+        const left = (counts.get(n) ?? 0) - 1;
+        if (left > 0) counts.set(n, left);
+        else counts.delete(n);
+        if (counts.size === 0) this.ownerNodes.delete(owner);
       }
       if (n.index < 0 && n.pods.size === 0) this.byName.delete(nodeName);
     }

@@ -32,8 +32,6 @@ export class NodeInfo {
   /** Pods with any inter-pod (anti-)affinity term; InterPodAffinity scans only these. */
   podsWithAffinity = 0;
   podsWithRequiredAntiAffinity = 0;
-  /** Pods per controlling owner UID: default topology spreading counts by owner. */
-  readonly ownerCounts = new Map<string, number>();
 
   constructor(readonly name: string) {}
 
@@ -53,13 +51,14 @@ export class NodeInfo {
     this.applyPod(p, 1);
   }
 
-  removePod(p: PodInfo): boolean {
+  /** Removes the pod with `p`'s key; returns the version that was there (it may be older than `p`). */
+  removePod(p: PodInfo): PodInfo | undefined {
     const present = this.pods.get(p.key);
-    if (present === undefined) return false;
+    if (present === undefined) return undefined;
     this.pods.delete(p.key);
     // Subtract what was added, which may be an older version of the pod than `p`.
     this.applyPod(present, -1);
-    return true;
+    return present;
   }
 
   private applyPod(p: PodInfo, sign: 1 | -1): void {
@@ -75,10 +74,5 @@ export class NodeInfo {
     this.nonZeroMemory += sign * p.nonZeroMemory;
     if (hasAffinityTerms(p)) this.podsWithAffinity += sign;
     if (p.requiredAntiAffinity.length > 0) this.podsWithRequiredAntiAffinity += sign;
-    if (p.ownerUid !== undefined) {
-      const n = (this.ownerCounts.get(p.ownerUid) ?? 0) + sign;
-      if (n === 0) this.ownerCounts.delete(p.ownerUid);
-      else this.ownerCounts.set(p.ownerUid, n);
-    }
   }
 }

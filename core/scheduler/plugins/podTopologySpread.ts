@@ -89,15 +89,25 @@ interface ScoreConstraint {
   readonly honorNodeTaints: boolean;
 }
 
+/**
+ * PreScore's result, by NodeInfo.index, valid for the feasible nodes of the cycle that wrote it: the
+ * raw score and whether the node lacks a required topology key (then it scores 0). The arrays are the
+ * plugin's scratch space, reused by the next cycle.
+ */
 interface ScoreState {
-  readonly constraints: readonly ScoreConstraint[];
-  /** Per constraint: the domain is the node itself (hostname), counted per node at Score time. */
-  readonly perNode: readonly boolean[];
-  readonly owner: string | undefined;
-  readonly counts: readonly Map<string, number>[];
-  readonly weights: readonly number[];
-  /** Feasible nodes lacking a required topology key: scored 0. Indexed by NodeInfo.index. */
+  readonly raw: Float64Array;
   readonly ignored: Uint8Array;
+}
+
+/** PreScore's per-node arrays, by NodeInfo.index, reused from cycle to cycle. */
+interface Scratch extends ScoreState {
+  readonly ownerCount: Int32Array;
+  /** The generation that wrote ownerCount[i]; older entries read as 0. */
+  readonly stamp: Uint32Array;
+}
+
+function makeScratch(size: number): Scratch {
+  return { raw: new Float64Array(size), ignored: new Uint8Array(size), ownerCount: new Int32Array(size), stamp: new Uint32Array(size) };
 }
 
 function nodeIncluded(pod: PodInfo, node: NodeInfo, honorAffinity: boolean, honorTaints: boolean): boolean {
@@ -176,6 +186,26 @@ export function podTopologySpread(
   const cache = handle.cache;
   const defaults = args?.defaultConstraints ?? SYSTEM_DEFAULT_CONSTRAINTS;
   const systemDefaulted = args?.defaultConstraints === undefined;
+  const defaultScoreConstraints: readonly ScoreConstraint[] = defaults.map((d) => ({
+    topologyKey: d.topologyKey,
+    maxSkew: d.maxSkew,
+    selector: null,
+    honorNodeAffinity: true,
+    honorNodeTaints: false,
+  }));
+  let scratch = makeScratch(0);
+  const ensureScratch = (nodes: number): Scratch => {
+    if (scratch.raw.length < nodes) scratch = makeScratch(Math.max(nodes, scratch.raw.length * 2));
+    return scratch;
+  };
+  let generation = 0;
+  const nextGeneration = (): number => {
+    if (generation === 0xffffffff) {
+      scratch.stamp.fill(0);
+      generation = 0;
+    }
+    return ++generation;
+  };
   return {
     name: POD_TOPOLOGY_SPREAD,
     events: ['NodeAdd', 'NodeLabelChange', 'NodeTaintChange', 'AssignedPodAdd', 'AssignedPodUpdate', 'AssignedPodDelete'],
@@ -208,7 +238,7 @@ export function podTopologySpread(
       return SUCCESS;
     },
     preScore(state, pod, feasible) {
-      let constraints: ScoreConstraint[];
+      let constraints: readonly ScoreConstraint[];
       if (pod.spreadConstraints.length > 0) {
         constraints = pod.spreadConstraints
           .filter((c) => !c.hard)
@@ -220,40 +250,62 @@ export function podTopologySpread(
             honorNodeTaints: c.honorNodeTaints,
           }));
       } else if (pod.ownerUid !== undefined) {
-        constraints = defaults.map((d) => ({ ...d, selector: null, honorNodeAffinity: true, honorNodeTaints: false }));
+        constraints = defaultScoreConstraints;
       } else {
         constraints = [];
       }
       if (constraints.length === 0 || cache.nodeCount === 0) return SKIP;
       // Nodes lacking a zone label still get hostname spreading under the system defaults.
       const requireAll = pod.spreadConstraints.length > 0 || !systemDefaulted;
-      const ignored = new Uint8Array(cache.nodeCount);
+      if (requireAll) {
+        // Every feasible node lacks a key no node carries: all are ignored and score 0.
+        for (const c of constraints) if (cache.nodesWithLabel(c.topologyKey) === 0) return SKIP;
+      } else {
+        // A key no node carries adds nothing to any node's score (nor to another constraint's weight);
+        // with none left every node scores 0, normalised to 100, as upstream.
+        if (constraints.some((c) => cache.nodesWithLabel(c.topologyKey) === 0)) {
+          constraints = constraints.filter((c) => cache.nodesWithLabel(c.topologyKey) > 0);
+        }
+      }
+      const scratch = ensureScratch(cache.nodeCount);
+      const ignored = scratch.ignored;
       const k = constraints.length;
       const counts: Map<string, number>[] = [];
       const topoSize: number[] = [];
       const perNode: boolean[] = [];
+      let domainKeys = false;
       for (let i = 0; i < k; i++) {
         counts.push(new Map());
         topoSize.push(0);
-        perNode.push(constraints[i]?.topologyKey === LABEL_HOSTNAME);
+        const hostname = constraints[i]?.topologyKey === LABEL_HOSTNAME;
+        perNode.push(hostname);
+        if (!hostname) domainKeys = true;
       }
       let ignoredCount = 0;
-      for (let j = 0; j < feasible.length; j++) {
-        const node = feasible[j];
-        if (node === undefined) continue;
-        if (requireAll && !hasAllKeys(node, constraints)) {
-          ignored[node.index] = 1;
-          ignoredCount++;
-          continue;
+      if (requireAll || domainKeys) {
+        for (let j = 0; j < feasible.length; j++) {
+          const node = feasible[j];
+          if (node === undefined) continue;
+          if (requireAll && !hasAllKeys(node, constraints)) {
+            ignored[node.index] = 1;
+            ignoredCount++;
+            continue;
+          }
+          ignored[node.index] = 0;
+          for (let i = 0; i < k; i++) {
+            const c = constraints[i];
+            const m = counts[i];
+            if (c === undefined || m === undefined || perNode[i] === true) continue;
+            const v = node.labels[c.topologyKey];
+            if (v === undefined || m.has(v)) continue;
+            m.set(v, 0);
+            topoSize[i] = (topoSize[i] ?? 0) + 1;
+          }
         }
-        for (let i = 0; i < k; i++) {
-          const c = constraints[i];
-          const m = counts[i];
-          if (c === undefined || m === undefined || perNode[i] === true) continue;
-          const v = node.labels[c.topologyKey];
-          if (v === undefined || m.has(v)) continue;
-          m.set(v, 0);
-          topoSize[i] = (topoSize[i] ?? 0) + 1;
+      } else {
+        for (let j = 0; j < feasible.length; j++) {
+          const node = feasible[j];
+          if (node !== undefined) ignored[node.index] = 0;
         }
       }
       const eligible = (c: ScoreConstraint, node: NodeInfo): boolean =>
@@ -270,38 +322,59 @@ export function podTopologySpread(
           countByDomain(cache, pod, c.topologyKey, c.selector, (n) => eligible(c, n), m, perNode[i] !== true);
           continue;
         }
-        // Per-node owner counts are read from the node at Score time.
-        if (perNode[i] === true || owner === undefined || ownerNodes === undefined) continue;
-        for (const node of ownerNodes) {
-          const n = node.ownerCounts.get(owner);
-          if (n === undefined) continue;
+        // Per-node owner counts are read below.
+        if (perNode[i] === true || owner === undefined || ownerNodes === undefined || m.size === 0) continue;
+        for (const [node, n] of ownerNodes) {
           const v = node.labels[c.topologyKey];
           if (v === undefined || !m.has(v) || !eligible(c, node)) continue;
           m.set(v, (m.get(v) ?? 0) + n);
         }
       }
+      // The owner's pods per node, by NodeInfo.index (entries stamped with this cycle's generation;
+      // others read as 0), from one walk over the owner's nodes instead of a lookup per node.
+      const ownerCount = scratch.ownerCount;
+      const stamp = scratch.stamp;
+      const gen = nextGeneration();
+      if (ownerNodes !== undefined && perNode.some((p, i) => p && constraints[i]?.selector === null)) {
+        for (const [node, n] of ownerNodes) {
+          if (node.index < 0) continue;
+          ownerCount[node.index] = n;
+          stamp[node.index] = gen;
+        }
+      }
       const weights = constraints.map((c, i) =>
         Math.log((c.topologyKey === LABEL_HOSTNAME ? feasible.length - ignoredCount : (topoSize[i] ?? 0)) + 2),
       );
-      const s: ScoreState = { constraints, perNode, owner, counts, weights, ignored };
+      // Raw scores of every feasible node, computed here once so that Score only reads them.
+      const raw = scratch.raw;
+      for (let j = 0; j < feasible.length; j++) {
+        const node = feasible[j];
+        if (node === undefined) continue;
+        if (ignored[node.index] === 1) {
+          raw[node.index] = 0;
+          continue;
+        }
+        let score = 0;
+        for (let i = 0; i < k; i++) {
+          const c = constraints[i];
+          if (c === undefined) continue;
+          const v = node.labels[c.topologyKey];
+          if (v === undefined) continue;
+          let cnt: number;
+          if (perNode[i] === true && c.selector === null) cnt = stamp[node.index] === gen ? (ownerCount[node.index] ?? 0) : 0;
+          else cnt = counts[i]?.get(v) ?? 0;
+          score += cnt * (weights[i] ?? 0) + (c.maxSkew - 1);
+        }
+        raw[node.index] = Math.round(score);
+      }
+      const s: ScoreState = { raw, ignored };
       state.write(SCORE_KEY, s);
       return SUCCESS;
     },
     score(state, _pod, node) {
       const s = state.read<ScoreState>(SCORE_KEY);
       if (s === undefined || s.ignored[node.index] === 1) return 0;
-      let score = 0;
-      for (let i = 0; i < s.constraints.length; i++) {
-        const c = s.constraints[i];
-        if (c === undefined) continue;
-        const v = node.labels[c.topologyKey];
-        if (v === undefined) continue;
-        let cnt: number;
-        if (s.perNode[i] === true && c.selector === null) cnt = s.owner === undefined ? 0 : (node.ownerCounts.get(s.owner) ?? 0);
-        else cnt = s.counts[i]?.get(v) ?? 0;
-        score += cnt * (s.weights[i] ?? 0) + (c.maxSkew - 1);
-      }
-      return Math.round(score);
+      return s.raw[node.index] ?? 0;
     },
     normalizeScore(state, _pod, nodes, scores, count) {
       const s = state.read<ScoreState>(SCORE_KEY);
