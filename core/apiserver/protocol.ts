@@ -95,11 +95,14 @@ export interface DeleteOptions {
 }
 
 /**
- * A field selector the watch cache can serve from an index. Only `spec.nodeName` of pods is
- * supported (what every kubelet watches with); `''` selects unbound pods (what the scheduler watches).
+ * A field selector the watch cache can serve from an index: `spec.nodeName` of pods (what every
+ * kubelet watches its pods with; `''` selects unbound pods, what the scheduler watches) and
+ * `metadata.name` (what a kubelet watches its own Node with). Both given means both must match.
  */
 export interface FieldSelector {
   readonly nodeName?: string;
+  /** metadata.name */
+  readonly name?: string;
 }
 
 export interface ApiRequest {

@@ -42,7 +42,8 @@ export class StoreClientPort implements StorePort {
       const op = command.success[0];
       if (cmp !== undefined && op !== undefined && cmp.key === op.key) {
         if (op.type === 'put') {
-          this.c().put(op.key, op.value, { expectedModRevision: cmp.modRevision, ...(op.sizeBytes === undefined ? {} : { sizeBytes: op.sizeBytes }) }, (r) => {
+          const options = op.sizeBytes === undefined ? { expectedModRevision: cmp.modRevision } : { expectedModRevision: cmp.modRevision, sizeBytes: op.sizeBytes };
+          this.c().put(op.key, op.value, options, (r) => {
             if (r.type === 'ok') cb({ ok: true, value: { type: 'txn', succeeded: true, revision: r.revision, results: [{ type: 'put', revision: r.revision, prevKv: r.prevKv }] } }, c);
             else if (r.type === 'conflict') cb({ ok: true, value: { type: 'txn', succeeded: false, revision: r.revision, results: [] } }, c);
             else cb(failed(r), c);

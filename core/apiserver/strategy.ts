@@ -3,6 +3,7 @@ import type { ResourceInfo } from '../api/registry.js';
 import type { Binding } from './protocol.js';
 import type { Status } from './status.js';
 import { conflict, invalid, status } from './status.js';
+import { shallowCopy } from './decorate.js';
 
 /**
  * The registry strategies: what kube-apiserver does to an object on create, update, status update,
@@ -55,19 +56,22 @@ export function prepareUpdate(r: ResourceInfo, body: KubeObject, old: KubeObject
     return { ok: false, status: conflict(r.resource, old.metadata.name ?? '', `Precondition failed: UID in precondition: ${body.metadata.uid}, UID in object meta: ${old.metadata.uid ?? ''}`) };
   }
   const specChanged = !deepEqual(specOf(body), specOf(old));
-  const metadata = {
-    ...body.metadata,
-    ...(old.metadata.name === undefined ? {} : { name: old.metadata.name }),
-    ...(old.metadata.namespace === undefined ? {} : { namespace: old.metadata.namespace }),
-    ...(old.metadata.uid === undefined ? {} : { uid: old.metadata.uid }),
-    ...(old.metadata.creationTimestamp === undefined ? {} : { creationTimestamp: old.metadata.creationTimestamp }),
-    ...(old.metadata.deletionTimestamp === undefined ? {} : { deletionTimestamp: old.metadata.deletionTimestamp }),
-    ...(old.metadata.deletionGracePeriodSeconds === undefined ? {} : { deletionGracePeriodSeconds: old.metadata.deletionGracePeriodSeconds }),
-    generation: (old.metadata.generation ?? 1) + (specChanged ? 1 : 0),
-  };
-  const { resourceVersion: _rv, ...metaNoRv } = metadata;
-  const withStatus = r.hasStatus ? keepStatus(body, old) : body;
-  return { ok: true, object: freeze({ ...withStatus, metadata: metaNoRv } as KubeObject) };
+  // Key by key rather than with conditional spreads (see shallowCopy): this runs on every update.
+  const om = old.metadata;
+  const metadata = shallowCopy(body.metadata, 'resourceVersion');
+  if (om.name !== undefined) metadata['name'] = om.name;
+  if (om.namespace !== undefined) metadata['namespace'] = om.namespace;
+  if (om.uid !== undefined) metadata['uid'] = om.uid;
+  if (om.creationTimestamp !== undefined) metadata['creationTimestamp'] = om.creationTimestamp;
+  if (om.deletionTimestamp !== undefined) metadata['deletionTimestamp'] = om.deletionTimestamp;
+  if (om.deletionGracePeriodSeconds !== undefined) metadata['deletionGracePeriodSeconds'] = om.deletionGracePeriodSeconds;
+  metadata['generation'] = (om.generation ?? 1) + (specChanged ? 1 : 0);
+  const out = shallowCopy(body, r.hasStatus ? 'status' : undefined);
+  out['metadata'] = metadata;
+  // A kind with a status subresource keeps the stored status (after the other fields, as before).
+  const oldStatus = (old as { readonly status?: unknown }).status;
+  if (r.hasStatus && oldStatus !== undefined) out['status'] = oldStatus;
+  return { ok: true, object: freeze(out as unknown as KubeObject) };
 }
 
 /** PUT …/status: only the status comes from the client; CAS if the body carries a resourceVersion. */
@@ -75,10 +79,11 @@ export function prepareStatusUpdate(r: ResourceInfo, body: KubeObject, old: Kube
   if (!r.hasStatus) return { ok: false, status: status(404, 'NotFound', `${r.resource} has no status subresource`) };
   const rv = body.metadata.resourceVersion;
   if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) return { ok: false, status: staleConflict(r, old) };
-  const { resourceVersion: _rv, ...meta } = old.metadata;
   const bodyStatus = (body as { readonly status?: unknown }).status;
-  const next = bodyStatus === undefined ? { ...old } : { ...old, status: bodyStatus };
-  return { ok: true, object: freeze({ ...next, metadata: meta } as KubeObject) };
+  const out = shallowCopy(old);
+  out['metadata'] = shallowCopy(old.metadata, 'resourceVersion');
+  if (bodyStatus !== undefined) out['status'] = bodyStatus;
+  return { ok: true, object: freeze(out as unknown as KubeObject) };
 }
 
 /** POST pods/<name>/binding: assigns a node once; a pod already bound or terminating is a 409. */
@@ -151,12 +156,6 @@ function specOf(o: KubeObject): unknown {
   if ('subjects' in rec) return [rec['subjects'], rec['roleRef']];
   if ('value' in rec) return rec['value'];
   return undefined;
-}
-
-function keepStatus(body: KubeObject, old: KubeObject): KubeObject {
-  const oldStatus = (old as { readonly status?: unknown }).status;
-  const { status: _s, ...rest } = body as KubeObject & { readonly status?: unknown };
-  return (oldStatus === undefined ? rest : { ...rest, status: oldStatus }) as KubeObject;
 }
 
 function freeze<T extends object>(o: T): T {

@@ -29,6 +29,8 @@ export interface CacheWatcher {
   readonly to: EndpointId;
   readonly namespace: string | undefined;
   readonly nodeName: string | undefined;
+  /** metadata.name field selector, if any. */
+  readonly name?: string | undefined;
   /** Events with rv ≤ this were already delivered (or precede the watch). */
   lastRv: number;
   buffer: WatchEvent[];
@@ -71,6 +73,8 @@ export class WatchCache {
   // and two controller-managers (old and new leader) use the same ids on one API server.
   private readonly unfiltered = new Map<string, CacheWatcher>();
   private readonly byNode = new Map<string, Map<string, CacheWatcher>>();
+  /** Watchers with a metadata.name selector (and no node one), by that name. */
+  private readonly byName = new Map<string, Map<string, CacheWatcher>>();
   private readonly dirty: CacheWatcher[] = [];
 
   constructor(resource: ResourceInfo, options: WatchCacheOptions = {}) {
@@ -102,6 +106,11 @@ export class WatchCache {
   /** Objects matching the filter, from the narrowest index. */
   list(namespace: string | undefined, fieldSelector: FieldSelector | undefined): KubeObject[] {
     const node = fieldSelector?.nodeName;
+    const name = fieldSelector?.name;
+    if (name !== undefined && (!this.resource.namespaced || (namespace !== undefined && namespace !== ''))) {
+      const o = this.get(namespace, name);
+      return o !== undefined && matches(o, namespace, node, name) ? [o] : [];
+    }
     let keys: Iterable<string>;
     if (node !== undefined) keys = this.nodeIndex.get(node) ?? [];
     else if (namespace !== undefined && namespace !== '') keys = this.nsIndex.get(namespace) ?? [];
@@ -109,7 +118,7 @@ export class WatchCache {
     const out: KubeObject[] = [];
     for (const k of keys) {
       const o = this.objects.get(k);
-      if (o !== undefined && matches(o, namespace, node)) out.push(o);
+      if (o !== undefined && matches(o, namespace, node, name)) out.push(o);
     }
     return out;
   }
@@ -154,7 +163,7 @@ export class WatchCache {
    */
   addWatcher(w: CacheWatcher, fromRv: number): boolean {
     if (fromRv === 0) {
-      for (const o of this.list(w.namespace, w.nodeName === undefined ? undefined : { nodeName: w.nodeName })) this.emit(w, { type: 'ADDED', object: o });
+      for (const o of this.list(w.namespace, selectorOf(w))) this.emit(w, { type: 'ADDED', object: o });
       w.lastRv = this.rv;
     } else if (fromRv < this.oldestRv) {
       return false;
@@ -165,36 +174,29 @@ export class WatchCache {
         if (ev !== undefined) this.deliver(w, ev);
       }
     }
-    if (w.nodeName === undefined) this.unfiltered.set(watcherKey(w), w);
-    else {
-      let m = this.byNode.get(w.nodeName);
-      if (m === undefined) {
-        m = new Map();
-        this.byNode.set(w.nodeName, m);
-      }
-      m.set(watcherKey(w), w);
-    }
+    if (w.nodeName !== undefined) addWatcherTo(this.byNode, w.nodeName, w);
+    else if (w.name !== undefined) addWatcherTo(this.byName, w.name, w);
+    else this.unfiltered.set(watcherKey(w), w);
     return true;
   }
 
   removeWatcher(w: CacheWatcher): void {
     const key = watcherKey(w);
-    this.unfiltered.delete(key);
-    if (w.nodeName !== undefined) {
-      const m = this.byNode.get(w.nodeName);
-      m?.delete(key);
-      if (m !== undefined && m.size === 0) this.byNode.delete(w.nodeName);
-    }
+    if (w.nodeName !== undefined) removeWatcherFrom(this.byNode, w.nodeName, key);
+    else if (w.name !== undefined) removeWatcherFrom(this.byName, w.name, key);
+    else this.unfiltered.delete(key);
   }
 
   /** Every watcher (for bookmarks, shutdown). */
   *watchers(): IterableIterator<CacheWatcher> {
     yield* this.unfiltered.values();
     for (const m of this.byNode.values()) yield* m.values();
+    for (const m of this.byName.values()) yield* m.values();
   }
   watcherCount(): number {
     let n = this.unfiltered.size;
     for (const m of this.byNode.values()) n += m.size;
+    for (const m of this.byName.values()) n += m.size;
     return n;
   }
 
@@ -222,6 +224,11 @@ export class WatchCache {
         if (b !== undefined) for (const w of b.values()) n += this.deliver(w, ev);
       }
     }
+    if (this.byName.size > 0) {
+      // A name never changes across updates, so the object's name finds every watcher it concerns.
+      const named = this.byName.get(ev.object.metadata.name ?? '');
+      if (named !== undefined) for (const w of named.values()) n += this.deliver(w, ev);
+    }
     return n;
   }
 
@@ -229,8 +236,8 @@ export class WatchCache {
   private deliver(w: CacheWatcher, ev: CachedEvent): number {
     if (ev.rv <= w.lastRv) return 0;
     w.lastRv = ev.rv;
-    const nowIn = ev.type !== 'DELETED' && matches(ev.object, w.namespace, w.nodeName);
-    const wasIn = ev.prevObject !== undefined && matches(ev.prevObject, w.namespace, w.nodeName);
+    const nowIn = ev.type !== 'DELETED' && matches(ev.object, w.namespace, w.nodeName, w.name);
+    const wasIn = ev.prevObject !== undefined && matches(ev.prevObject, w.namespace, w.nodeName, w.name);
     if (ev.type === 'DELETED') {
       if (wasIn) this.emit(w, { type: 'DELETED', object: ev.object });
     } else if (nowIn && wasIn) this.emit(w, { type: 'MODIFIED', object: ev.object });
@@ -287,10 +294,36 @@ export class WatchCache {
   }
 }
 
-function matches(obj: KubeObject, namespace: string | undefined, nodeName: string | undefined): boolean {
+/** Whether `obj` passes a watch's or list's filter (namespace, spec.nodeName, metadata.name). */
+export function matches(obj: KubeObject, namespace: string | undefined, nodeName: string | undefined, name?: string): boolean {
   if (namespace !== undefined && namespace !== '' && obj.metadata.namespace !== namespace) return false;
+  if (name !== undefined && obj.metadata.name !== name) return false;
   if (nodeName !== undefined) return obj.kind === 'Pod' && (obj.spec.nodeName ?? '') === nodeName;
   return true;
+}
+
+function selectorOf(w: CacheWatcher): FieldSelector | undefined {
+  if (w.nodeName === undefined && w.name === undefined) return undefined;
+  const selector: { nodeName?: string; name?: string } = {};
+  if (w.nodeName !== undefined) selector.nodeName = w.nodeName;
+  if (w.name !== undefined) selector.name = w.name;
+  return selector;
+}
+
+function addWatcherTo(idx: Map<string, Map<string, CacheWatcher>>, value: string, w: CacheWatcher): void {
+  let m = idx.get(value);
+  if (m === undefined) {
+    m = new Map();
+    idx.set(value, m);
+  }
+  m.set(watcherKey(w), w);
+}
+
+function removeWatcherFrom(idx: Map<string, Map<string, CacheWatcher>>, value: string, key: string): void {
+  const m = idx.get(value);
+  if (m === undefined) return;
+  m.delete(key);
+  if (m.size === 0) idx.delete(value);
 }
 
 /** Whether an update leaves an object under the same namespace and node index entries. */

@@ -71,6 +71,8 @@ export class Kubelet implements Component {
   private readonly cfg: KubeletConfig;
   private client: ApiClient | undefined;
   private pods: Informer<'pods'> | undefined;
+  /** Our own Node (field selector metadata.name): upstream's nodeLister, read by the first status try. */
+  private node: Informer<'nodes'> | undefined;
   private readonly workers = new Map<string, PodWorker>();
   private lease: Lease | undefined;
   private lastStatusPostUs: Micros = Number.NEGATIVE_INFINITY;
@@ -98,6 +100,9 @@ export class Kubelet implements Component {
     });
     this.client = client;
     client.start(ctx);
+    const node = new Informer(client, 'nodes', { fieldSelector: { name: this.cfg.nodeName } });
+    this.node = node;
+    node.start(ctx);
     this.register(ctx, REGISTER_RETRY_FIRST_US);
     this.syncLease(ctx);
     const pods = new Informer(client, 'pods', { fieldSelector: { nodeName: this.cfg.nodeName } });
@@ -260,40 +265,51 @@ export class Kubelet implements Component {
       if (tryNumber + 1 < NODE_STATUS_UPDATE_RETRY) this.updateNodeStatus(c, tryNumber + 1, done);
       else done(c);
     };
-    // The first try reads the API server's cache (upstream tryUpdateNodeStatus: FromApiserverCache
-    // when tryNumber is 0); a stale copy fails the status write's CAS and the retry reads the store.
-    const opts = tryNumber === 0 ? { resourceVersion: '0' } : undefined;
+    // The first try reads our Node from the local lister (upstream tryUpdateNodeStatus since
+    // v1.30: kl.nodeLister.Get when tryNumber is 0), so an unchanged status costs no request at
+    // all; a stale copy fails the status write's CAS, and the retries read the store.
+    if (tryNumber === 0) {
+      const cached = this.node?.getByName(undefined, this.cfg.nodeName);
+      if (cached === undefined) retry(ctx);
+      else this.postNodeStatusIfNeeded(ctx, cached, retry, done);
+      return;
+    }
     client.get(ctx, 'nodes', undefined, this.cfg.nodeName, (r, c) => {
       if (!r.ok) {
         // Our Node was deleted: register it again (there is nothing to post a status to).
-        // (Only when the store says so: the cache read of the first try may simply lag.)
-        if (r.status.code === 404 && opts === undefined) client.create(c, 'nodes', nodeObject(this.cfg), () => undefined);
+        if (r.status.code === 404) client.create(c, 'nodes', nodeObject(this.cfg), () => undefined);
         retry(c);
         return;
       }
-      const node: Node = r.object;
-      const ready = node.status?.conditions?.find((x) => x.type === 'Ready');
-      const due = c.now() - this.lastStatusPostUs >= (this.cfg.nodeStatusReportFrequencyUs ?? s(300));
-      if (ready?.status === 'True' && node.status?.capacity !== undefined && !due) {
-        done(c);
+      this.postNodeStatusIfNeeded(c, r.object, retry, done);
+    });
+  }
+
+  /** Posts the status when the node is not Ready with its capacity, or the report is due (nodeStatusReportFrequency). */
+  private postNodeStatusIfNeeded(ctx: Context, node: Node, retry: (c: Context) => void, done: (c: Context) => void): void {
+    const client = this.client;
+    if (client === undefined) return;
+    const ready = node.status?.conditions?.find((x) => x.type === 'Ready');
+    const due = ctx.now() - this.lastStatusPostUs >= (this.cfg.nodeStatusReportFrequencyUs ?? s(300));
+    if (ready?.status === 'True' && node.status?.capacity !== undefined && !due) {
+      done(ctx);
+      return;
+    }
+    const status = {
+      ...node.status,
+      capacity: this.cfg.capacity,
+      allocatable: this.cfg.allocatable ?? this.cfg.capacity,
+      conditions: nodeStatusConditions(node.status?.conditions, ctx.now() / 1e6),
+      nodeInfo: { kubeletVersion: 'v1.32.0-kubesim', containerRuntimeVersion: 'kubesim://1', operatingSystem: 'linux', architecture: 'amd64' },
+    };
+    client.updateStatus(ctx, 'nodes', { ...node, status }, (u, c2) => {
+      if (!u.ok) {
+        retry(c2);
         return;
       }
-      const status = {
-        ...node.status,
-        capacity: this.cfg.capacity,
-        allocatable: this.cfg.allocatable ?? this.cfg.capacity,
-        conditions: nodeStatusConditions(node.status?.conditions, c.now() / 1e6),
-        nodeInfo: { kubeletVersion: 'v1.32.0-kubesim', containerRuntimeVersion: 'kubesim://1', operatingSystem: 'linux', architecture: 'amd64' },
-      };
-      client.updateStatus(c, 'nodes', { ...node, status }, (u, c2) => {
-        if (!u.ok) {
-          retry(c2);
-          return;
-        }
-        this.lastStatusPostUs = c2.now();
-        done(c2);
-      });
-    }, opts);
+      this.lastStatusPostUs = c2.now();
+      done(c2);
+    });
   }
 
   // ───────────── pods ─────────────

@@ -86,43 +86,47 @@ export class Mvcc {
 
   /** Applies writes under one new revision (none if nothing actually changes). */
   private applyOps(ops: readonly TxnOp[]): OpResult[] {
-    const changes = ops.some((op) => op.type === 'put' || this.current.has(op.key));
+    let changes = false;
+    for (const op of ops) if (op.type === 'put' || this.current.has(op.key)) changes = true;
     const revision = changes ? this.revision + 1 : this.revision;
-    const results = ops.map((op): OpResult => {
-      const prev = this.current.get(op.key) ?? null;
-      switch (op.type) {
-        case 'put': {
-          const kv: KeyValue = Object.freeze({
-            key: op.key,
-            value: op.value,
-            createRevision: prev?.createRevision ?? revision,
-            modRevision: revision,
-            version: (prev?.version ?? 0) + 1,
-            sizeBytes: op.sizeBytes ?? 256,
-          });
-          if (prev === null) this.keys.insert(op.key);
-          this.current.set(op.key, kv);
-          this.history.push(Object.freeze({ type: 'put', kv, prevKv: prev, revision }));
-          return { type: 'put', revision, prevKv: prev };
-        }
-        case 'delete': {
-          if (prev === null) return { type: 'delete', revision, deleted: 0, prevKv: null };
-          this.current.delete(op.key);
-          this.keys.remove(op.key);
-          const tomb: KeyValue = Object.freeze({ key: op.key, value: null, createRevision: 0, modRevision: revision, version: 0, sizeBytes: 0 });
-          this.history.push(Object.freeze({ type: 'delete', kv: tomb, prevKv: prev, revision }));
-          return { type: 'delete', revision, deleted: 1, prevKv: prev };
-        }
-        default:
-          return assertNever(op, 'txn op');
-      }
-    });
+    const results: OpResult[] = [];
+    for (const op of ops) results.push(this.applyOp(op, revision));
     this.revision = revision;
     if (this.retainRevisions > 0 && this.revision - this.compactRevision > 2 * this.retainRevisions) {
       // Compact in steps of the window so the cost is amortised, not paid on every write.
       this.compact(this.revision - this.retainRevisions);
     }
     return results;
+  }
+
+  private applyOp(op: TxnOp, revision: number): OpResult {
+    const prev = this.current.get(op.key) ?? null;
+    switch (op.type) {
+      case 'put': {
+        const kv: KeyValue = Object.freeze({
+          key: op.key,
+          value: op.value,
+          createRevision: prev?.createRevision ?? revision,
+          modRevision: revision,
+          version: (prev?.version ?? 0) + 1,
+          sizeBytes: op.sizeBytes ?? 256,
+        });
+        if (prev === null) this.keys.insert(op.key);
+        this.current.set(op.key, kv);
+        this.history.push(Object.freeze({ type: 'put', kv, prevKv: prev, revision }));
+        return { type: 'put', revision, prevKv: prev };
+      }
+      case 'delete': {
+        if (prev === null) return { type: 'delete', revision, deleted: 0, prevKv: null };
+        this.current.delete(op.key);
+        this.keys.remove(op.key);
+        const tomb: KeyValue = Object.freeze({ key: op.key, value: null, createRevision: 0, modRevision: revision, version: 0, sizeBytes: 0 });
+        this.history.push(Object.freeze({ type: 'delete', kv: tomb, prevKv: prev, revision }));
+        return { type: 'delete', revision, deleted: 1, prevKv: prev };
+      }
+      default:
+        return assertNever(op, 'txn op');
+    }
   }
 
   /** Drops history at or below `revision`; reads and watches from there on return `compacted`. */
@@ -209,6 +213,15 @@ export class Mvcc {
       if (event !== undefined && event.kv.key.startsWith(prefix)) events.push(event);
     }
     return { type: 'ok', events, revision: this.revision };
+  }
+
+  /** Whether a key under `prefix` changed at a revision ≥ `fromRevision` (retained history only; allocates nothing). */
+  changedSince(prefix: string, fromRevision: number): boolean {
+    for (let i = this.historyAfter(fromRevision - 1); i < this.history.length; i++) {
+      const event = this.history[i];
+      if (event !== undefined && event.kv.key.startsWith(prefix)) return true;
+    }
+    return false;
   }
 
   /** Number of live keys. */

@@ -85,7 +85,8 @@ export class RaftLog<P> {
 
   /** Entries [from, to] inclusive, at most `max` of them; `from` must not be compacted. */
   slice(from: number, to: number, max = Number.MAX_SAFE_INTEGER): Array<Entry<P>> {
-    assert(from > this.offset, `slice from compacted index ${from} (offset ${this.offset})`);
+    // (The message is built only on failure: these run per message, and a template literal allocates.)
+    if (from <= this.offset) assert(false, `slice from compacted index ${from} (offset ${this.offset})`);
     const end = Math.min(to, from + max - 1);
     return from > end ? [] : this.entries.slice(from - this.offset - 1, end - this.offset);
   }
@@ -109,7 +110,7 @@ export class RaftLog<P> {
       if (existing === entry.term) continue;
       if (existing !== -1) {
         if (this.tolerateCommittedOverwrite) this.committed = Math.min(this.committed, entry.index - 1);
-        assert(entry.index > this.committed, `conflict at committed index ${entry.index}`);
+        if (entry.index <= this.committed) assert(false, `conflict at committed index ${entry.index}`);
         this.applied = Math.min(this.applied, entry.index - 1);
         this.entries.length = entry.index - 1 - this.offset;
         this.stableIndex = Math.min(this.stableIndex, entry.index - 1);
@@ -149,7 +150,7 @@ export class RaftLog<P> {
 
   commitTo(index: number): boolean {
     if (index <= this.committed) return false;
-    assert(index <= this.lastIndex(), `commit ${index} beyond last index ${this.lastIndex()}`);
+    if (index > this.lastIndex()) assert(false, `commit ${index} beyond last index ${this.lastIndex()}`);
     this.committed = index;
     return true;
   }
