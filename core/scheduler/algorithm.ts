@@ -172,9 +172,13 @@ export class SchedulingAlgorithm {
         buf = new Float64Array(Math.max(count, (buf?.length ?? 0) * 2));
         this.scoreBuffers[i] = buf;
       }
-      for (let j = 0; j < count; j++) {
-        const node = feasible[j];
-        buf[j] = node === undefined ? 0 : p.score(state, pod, node);
+      if (p.scoreAll !== undefined) {
+        p.scoreAll(state, pod, feasible, buf, count);
+      } else {
+        for (let j = 0; j < count; j++) {
+          const node = feasible[j];
+          buf[j] = node === undefined ? 0 : p.score(state, pod, node);
+        }
       }
       p.normalizeScore?.(state, pod, feasible, buf, count);
       const w = fw.scoreWeights[i] ?? 1;

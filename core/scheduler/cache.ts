@@ -1,6 +1,6 @@
 import type { Node } from '../api/types.js';
 import { assert } from '../util/assert.js';
-import { NodeInfo } from './nodeInfo.js';
+import { NodeInfo, NodeTable } from './nodeInfo.js';
 import { hasAffinityTerms, type PodInfo } from './podInfo.js';
 import { matchesLabels, type CompiledLabelSelector } from './selector.js';
 
@@ -35,6 +35,8 @@ interface NamespaceIndex {
  */
 export class SchedulerCache {
   private readonly byName = new Map<string, NodeInfo>();
+  /** The listed nodes' Filter/Score figures, one row per NodeInfo.index. */
+  private readonly table = new NodeTable();
   /** Nodes whose Node object is known, in arrival order; `NodeInfo.index` is the position here. */
   private readonly list: NodeInfo[] = [];
   private readonly pods = new Map<string, PodState>();
@@ -70,7 +72,7 @@ export class SchedulerCache {
   private nodeInfo(name: string): NodeInfo {
     let n = this.byName.get(name);
     if (n === undefined) {
-      n = new NodeInfo(name);
+      n = new NodeInfo(name, this.table);
       this.byName.set(name, n);
     }
     return n;

@@ -74,6 +74,12 @@ export interface Plugin {
   preScore?(state: CycleState, pod: PodInfo, feasible: readonly NodeInfo[]): Status;
   /** Once per feasible node; the raw score, normalised to 0..MaxNodeScore by normalizeScore if needed. */
   score?(state: CycleState, pod: PodInfo, node: NodeInfo): number;
+  /**
+   * Optional batch form of `score` (same results): the raw scores of `nodes[0..count)` into
+   * `scores[0..count)`. The framework calls it, when present, instead of `score` per node: one call
+   * per cycle rather than one dispatch and CycleState read per node. `score` is still required.
+   */
+  scoreAll?(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scores: Float64Array, count: number): void;
   /** Rescales `scores[0..count)` in place (same order as `nodes`) to 0..MaxNodeScore. */
   normalizeScore?(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scores: Float64Array, count: number): void;
   /** After a node is chosen, before binding; failing aborts the cycle (unreserve runs). */

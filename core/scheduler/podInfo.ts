@@ -1,4 +1,4 @@
-import type { LabelSelector, Pod, PodAffinityTerm, StringMap, Toleration, TopologySpreadConstraint } from '../api/types.js';
+import type { Container, LabelSelector, Pod, PodAffinityTerm, StringMap, Toleration, TopologySpreadConstraint } from '../api/types.js';
 import {
   compileLabelSelector,
   compileNodeSelectorTerm,
@@ -44,7 +44,12 @@ export interface SpreadConstraint {
  * scheduler (upstream's framework.PodInfo): parsed requests, compiled selectors and terms.
  */
 export interface PodInfo {
-  readonly pod: Pod;
+  /**
+   * The pod version this was built from. A bound pod's later versions that change nothing the
+   * scheduler reads (status updates) replace it in place, with `startTime`: upstream's
+   * PodInfo.Update, so the cache keeps one PodInfo per placed pod instead of rebuilding it.
+   */
+  pod: Pod;
   /** `namespace/name`. */
   readonly key: string;
   readonly uid: string;
@@ -71,7 +76,7 @@ export interface PodInfo {
   /** UID of the controlling owner (ReplicaSet, …); default spreading groups pods by it. */
   readonly ownerUid: string | undefined;
   /** Simulated seconds the pod started (or was created); preemption spares older pods first. */
-  readonly startTime: number;
+  startTime: number;
   readonly terminating: boolean;
 }
 
@@ -121,6 +126,50 @@ function compileSpread(c: TopologySpreadConstraint, labels: StringMap): SpreadCo
   };
 }
 
+interface PodRequests {
+  readonly requests: Resources;
+  readonly nonZeroCpu: number;
+  readonly nonZeroMem: number;
+}
+
+/**
+ * Requests parsed per containers array: the versions of a pod (and the pods of one template, when
+ * they share it) share the array, so the quantities are parsed once, not on every pod event.
+ */
+const requestsByContainers = new WeakMap<readonly Container[], PodRequests>();
+
+function podRequests(spec: Pod['spec']): PodRequests {
+  const memo = spec.initContainers === undefined ? requestsByContainers.get(spec.containers) : undefined;
+  if (memo !== undefined) return memo;
+  let requests = ZERO_RESOURCES;
+  let nonZeroCpu = 0;
+  let nonZeroMem = 0;
+  for (const c of spec.containers) {
+    const req = c.resources?.requests;
+    const r = resourcesFromList(req);
+    requests = addResources(requests, r);
+    nonZeroCpu += req?.['cpu'] === undefined ? DEFAULT_MILLI_CPU_REQUEST : r.cpuMilli;
+    nonZeroMem += req?.['memory'] === undefined ? DEFAULT_MEMORY_REQUEST : r.memory;
+  }
+  for (const c of spec.initContainers ?? []) {
+    const r = resourcesFromList(c.resources?.requests);
+    requests = maxResources(requests, r);
+    nonZeroCpu = Math.max(nonZeroCpu, r.cpuMilli);
+    nonZeroMem = Math.max(nonZeroMem, r.memory);
+  }
+  const out = { requests, nonZeroCpu, nonZeroMem };
+  if (spec.initContainers === undefined) requestsByContainers.set(spec.containers, out);
+  return out;
+}
+
+/** Shared by every PodInfo without such terms (most pods): no empty array per pod. */
+const NONE: readonly never[] = Object.freeze([]);
+
+/** `xs.map(f)`, or the shared empty array. */
+function mapOrNone<T, U>(xs: readonly T[] | undefined, f: (x: T) => U): readonly U[] {
+  return xs === undefined || xs.length === 0 ? NONE : xs.map(f);
+}
+
 /** Builds the scheduler's view of a pod. Pure; called once per pod version. */
 export function buildPodInfo(pod: Pod): PodInfo {
   const meta = pod.metadata;
@@ -128,23 +177,7 @@ export function buildPodInfo(pod: Pod): PodInfo {
   const namespace = meta.namespace ?? 'default';
   const name = meta.name ?? '';
   const labels = meta.labels ?? {};
-  let sum = ZERO_RESOURCES;
-  let nonZeroCpu = 0;
-  let nonZeroMem = 0;
-  for (const c of spec.containers) {
-    const req = c.resources?.requests;
-    sum = addResources(sum, resourcesFromList(req));
-    const r = resourcesFromList(req);
-    nonZeroCpu += req?.['cpu'] === undefined ? DEFAULT_MILLI_CPU_REQUEST : r.cpuMilli;
-    nonZeroMem += req?.['memory'] === undefined ? DEFAULT_MEMORY_REQUEST : r.memory;
-  }
-  let requests = sum;
-  for (const c of spec.initContainers ?? []) {
-    const r = resourcesFromList(c.resources?.requests);
-    requests = maxResources(requests, r);
-    nonZeroCpu = Math.max(nonZeroCpu, r.cpuMilli);
-    nonZeroMem = Math.max(nonZeroMem, r.memory);
-  }
+  const { requests, nonZeroCpu, nonZeroMem } = podRequests(spec);
   const na = spec.affinity?.nodeAffinity;
   const pa = spec.affinity?.podAffinity;
   const paa = spec.affinity?.podAntiAffinity;
@@ -164,28 +197,59 @@ export function buildPodInfo(pod: Pod): PodInfo {
     nonZeroMemory: nonZeroMem,
     nodeSelector: spec.nodeSelector !== undefined && Object.keys(spec.nodeSelector).length > 0 ? spec.nodeSelector : undefined,
     requiredNodeTerms: required === undefined ? undefined : required.nodeSelectorTerms.map(compileNodeSelectorTerm),
-    preferredNodeTerms: (na?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((p) => ({
+    preferredNodeTerms: mapOrNone(na?.preferredDuringSchedulingIgnoredDuringExecution, (p) => ({
       weight: p.weight,
       term: compileNodeSelectorTerm(p.preference),
     })),
-    tolerations: spec.tolerations ?? [],
-    requiredAffinity: (pa?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => compileAffinityTerm(t, namespace, labels)),
-    requiredAntiAffinity: (paa?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) =>
-      compileAffinityTerm(t, namespace, labels),
-    ),
-    preferredAffinity: (pa?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({
+    tolerations: spec.tolerations ?? NONE,
+    requiredAffinity: mapOrNone(pa?.requiredDuringSchedulingIgnoredDuringExecution, (t) => compileAffinityTerm(t, namespace, labels)),
+    requiredAntiAffinity: mapOrNone(paa?.requiredDuringSchedulingIgnoredDuringExecution, (t) => compileAffinityTerm(t, namespace, labels)),
+    preferredAffinity: mapOrNone(pa?.preferredDuringSchedulingIgnoredDuringExecution, (w) => ({
       ...compileAffinityTerm(w.podAffinityTerm, namespace, labels),
       weight: w.weight,
     })),
-    preferredAntiAffinity: (paa?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({
+    preferredAntiAffinity: mapOrNone(paa?.preferredDuringSchedulingIgnoredDuringExecution, (w) => ({
       ...compileAffinityTerm(w.podAffinityTerm, namespace, labels),
       weight: w.weight,
     })),
-    spreadConstraints: (spec.topologySpreadConstraints ?? []).map((c) => compileSpread(c, labels)),
+    spreadConstraints: mapOrNone(spec.topologySpreadConstraints, (c) => compileSpread(c, labels)),
     ownerUid: owner?.uid,
-    startTime: pod.status?.startTime ?? meta.creationTimestamp ?? 0,
+    startTime: podStartTime(pod),
     terminating: meta.deletionTimestamp !== undefined,
   };
+}
+
+function podStartTime(pod: Pod): number {
+  return pod.status?.startTime ?? pod.metadata.creationTimestamp ?? 0;
+}
+
+/**
+ * Upstream's PodInfo.Update for a version that changes nothing the PodInfo derives from (same uid,
+ * spec, labels, owners and deletion mark; status aside): takes the new object in place and returns
+ * true. Returns false, changing nothing, when the PodInfo must be rebuilt.
+ */
+export function updatePodInfoInPlace(info: PodInfo, pod: Pod): boolean {
+  const a = info.pod;
+  if (a === pod) return true;
+  const ma = a.metadata;
+  const mb = pod.metadata;
+  if (a.spec !== pod.spec || ma.uid !== mb.uid || ma.namespace !== mb.namespace || ma.name !== mb.name) return false;
+  if (ma.deletionTimestamp !== mb.deletionTimestamp || ma.ownerReferences !== mb.ownerReferences || !sameLabels(ma.labels, mb.labels)) return false;
+  info.pod = pod;
+  info.startTime = podStartTime(pod);
+  return true;
+}
+
+function sameLabels(a: StringMap | undefined, b: StringMap | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const _k in b) n--;
+  return n === 0;
 }
 
 /** True when a pod has any inter-pod (anti-)affinity term: the cache indexes such pods. */

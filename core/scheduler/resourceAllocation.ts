@@ -1,4 +1,4 @@
-import type { NodeInfo } from './nodeInfo.js';
+import { ALLOC_CPU, ALLOC_EPHEMERAL, ALLOC_MEMORY, NON_ZERO_CPU, NON_ZERO_MEMORY, REQ_CPU, REQ_EPHEMERAL, REQ_MEMORY, type NodeInfo } from './nodeInfo.js';
 import type { PodInfo } from './podInfo.js';
 import type { Resources } from './resources.js';
 import { MaxNodeScore } from './status.js';
@@ -28,7 +28,16 @@ function amount(r: Resources, name: string): number {
 }
 
 export function allocatableOf(node: NodeInfo, name: string): number {
-  return amount(node.allocatable, name);
+  switch (name) {
+    case 'cpu':
+      return node.allocatableCpuMilli;
+    case 'memory':
+      return node.allocatableMemory;
+    case 'ephemeral-storage':
+      return node.allocatableEphemeral;
+    default:
+      return node.allocatable.scalar?.get(name) ?? 0;
+  }
 }
 
 /**
@@ -116,4 +125,45 @@ export function balancedScore(fractions: Float64Array, n: number): number {
     std = Math.sqrt(sum / n);
   }
   return Math.trunc((1 - std) * MaxNodeScore);
+}
+
+/**
+ * A resource spec resolved to NodeTable columns, so batch scorers read a node's allocatable and
+ * requested amounts straight from its row: `alloc`, `req` (plain requests) and `nonZero` (with the
+ * defaults for containers without requests) columns, and the pod's matching amounts. Extended
+ * resources have no columns (`alloc` −1): they go through NodeInfo.
+ */
+export interface ResourceColumns {
+  readonly name: string;
+  readonly weight: number;
+  readonly alloc: number;
+  readonly req: number;
+  readonly nonZero: number;
+}
+
+export function resourceColumns(specs: readonly ResourceSpec[]): readonly ResourceColumns[] {
+  return specs.map((s) => {
+    switch (s.name) {
+      case 'cpu':
+        return { name: s.name, weight: s.weight, alloc: ALLOC_CPU, req: REQ_CPU, nonZero: NON_ZERO_CPU };
+      case 'memory':
+        return { name: s.name, weight: s.weight, alloc: ALLOC_MEMORY, req: REQ_MEMORY, nonZero: NON_ZERO_MEMORY };
+      case 'ephemeral-storage':
+        return { name: s.name, weight: s.weight, alloc: ALLOC_EPHEMERAL, req: REQ_EPHEMERAL, nonZero: REQ_EPHEMERAL };
+      default:
+        return { name: s.name, weight: s.weight, alloc: -1, req: -1, nonZero: -1 };
+    }
+  });
+}
+
+/** The pod's amount of a resource, as requestedWithPod adds it. */
+export function podAmount(pod: PodInfo, name: string, nonZero: boolean): number {
+  switch (name) {
+    case 'cpu':
+      return nonZero ? pod.nonZeroCpuMilli : pod.requests.cpuMilli;
+    case 'memory':
+      return nonZero ? pod.nonZeroMemory : pod.requests.memory;
+    default:
+      return amount(pod.requests, name);
+  }
 }

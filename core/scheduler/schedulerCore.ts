@@ -6,7 +6,7 @@ import type { ClusterEvent } from './clusterEvent.js';
 import { cycleCostUs, DEFAULT_COST_MODEL, type SchedulerCostModel } from './costModel.js';
 import type { CycleState } from './cycleState.js';
 import type { Framework } from './framework.js';
-import { buildPodInfo, type PodInfo } from './podInfo.js';
+import { buildPodInfo, updatePodInfoInPlace, type PodInfo } from './podInfo.js';
 import { buildFramework, type ProfileSpec } from './profiles.js';
 import { builtinRegistry, type PluginRegistry } from './registry.js';
 import { DEFAULT_QUEUE_OPTIONS, SchedulingQueue, type QueuedPod, type QueueOptions } from './schedulingQueue.js';
@@ -97,8 +97,16 @@ export class SchedulerCore {
 
   /** Pod added or updated: bound pods go to the cache, pending pods of ours to the queue. */
   onPodUpsert(pod: Pod, nowUs: Micros): void {
-    const info = buildPodInfo(pod);
     const nodeName = pod.spec.nodeName;
+    if (nodeName !== undefined && nodeName !== '' && !isTerminal(pod)) {
+      // A confirmed pod's status update (the kubelet's): the placement stays, the PodInfo is kept.
+      const known = this.cache.placement(`${pod.metadata.namespace ?? 'default'}/${pod.metadata.name ?? ''}`);
+      if (known !== undefined && !known.assumed && known.nodeName === nodeName && updatePodInfoInPlace(known.info, pod)) {
+        this.queue.onClusterEvent('AssignedPodUpdate', nowUs);
+        return;
+      }
+    }
+    const info = buildPodInfo(pod);
     if (nodeName !== undefined && nodeName !== '') {
       this.queue.delete(info.key);
       if (isTerminal(pod)) {

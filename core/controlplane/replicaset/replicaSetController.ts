@@ -22,6 +22,15 @@ export class ReplicaSetController {
   private readonly env: ControllerEnv;
   private readonly queue: QueueLike;
   readonly expectations = new Expectations();
+  /**
+   * Per controlling owner UID: its active pods (not terminating, not finished) and how many are
+   * ready — what a sync counts from the informer's cache — kept from the pod events, so a sync of a
+   * 500-replica ReplicaSet reads two numbers instead of walking its pods on every pod event. The
+   * pods themselves are read only to choose deletions, or for availability with minReadySeconds.
+   */
+  private readonly tallies = new Map<string, { active: number; ready: number }>();
+  /** What each cached pod (by key) contributes to `tallies`. */
+  private readonly counted = new Map<string, { readonly uid: string; readonly ready: boolean }>();
 
   constructor(env: ControllerEnv) {
     this.env = env;
@@ -36,16 +45,54 @@ export class ReplicaSetController {
       },
     });
     env.informers.pods.addEventHandler({
-      onAdd: (pod) => this.podEvent(pod, 'add'),
+      onAdd: (pod) => {
+        this.tally(keyOf(pod), pod);
+        this.podEvent(pod, 'add');
+      },
       onUpdate: (old, pod) => {
+        this.tally(keyOf(pod), pod);
         if (old.metadata.deletionTimestamp === undefined && pod.metadata.deletionTimestamp !== undefined) this.podEvent(pod, 'delete');
         else this.podEvent(pod, 'update');
       },
       onDelete: (pod) => {
+        this.tally(keyOf(pod), undefined);
         if (pod.metadata.deletionTimestamp === undefined) this.podEvent(pod, 'delete');
         else this.podEvent(pod, 'update');
       },
     });
+  }
+
+  /** Moves the pod's contribution to its owner's tally from what it was to what `pod` (undefined: gone) is. */
+  private tally(key: string, pod: Pod | undefined): void {
+    const before = this.counted.get(key);
+    const uid = pod !== undefined && isPodActive(pod) ? controllerRef(pod)?.uid : undefined;
+    const ready = uid !== undefined && pod !== undefined && isPodReady(pod);
+    if (before !== undefined && before.uid === uid && before.ready === ready) return;
+    if (before !== undefined) {
+      const t = this.tallies.get(before.uid);
+      if (t !== undefined) {
+        t.active--;
+        if (before.ready) t.ready--;
+        if (t.active === 0) this.tallies.delete(before.uid);
+      }
+      this.counted.delete(key);
+    }
+    if (uid === undefined) return;
+    let t = this.tallies.get(uid);
+    if (t === undefined) {
+      t = { active: 0, ready: 0 };
+      this.tallies.set(uid, t);
+    }
+    t.active++;
+    if (ready) t.ready++;
+    this.counted.set(key, { uid, ready });
+  }
+
+  /** The owner's active pods, as sync counts them: pods it controls, not terminating, not finished. */
+  private activePods(uid: string): Pod[] {
+    const pods: Pod[] = [];
+    for (const p of this.env.informers.pods.byOwnerUid(uid)) if (isPodActive(p) && controllerRef(p)?.uid === uid) pods.push(p);
+    return pods;
   }
 
   private podEvent(pod: Pod, kind: 'add' | 'update' | 'delete'): void {
@@ -65,20 +112,22 @@ export class ReplicaSetController {
       this.queue.done(ctx, key, true);
       return;
     }
-    const pods: Pod[] = [];
-    for (const p of this.env.informers.pods.byOwnerUid(rs.metadata.uid)) if (isPodActive(p) && controllerRef(p)?.uid === rs.metadata.uid) pods.push(p);
+    const uid = rs.metadata.uid;
+    const tally = this.tallies.get(uid) ?? { active: 0, ready: 0 };
+    const active = tally.active;
+    const ready = tally.ready;
     const needsSync = this.expectations.satisfied(key, ctx.now()) && rs.metadata.deletionTimestamp === undefined;
-    const diff = pods.length - (rs.spec.replicas ?? 1);
+    const diff = active - (rs.spec.replicas ?? 1);
     const finish = (ok: boolean): void => {
       if (!this.env.alive()) return;
-      this.updateStatus(ctx, rs, pods, () => this.queue.done(ctx, key, ok));
+      this.updateStatus(ctx, rs, active, ready, () => this.queue.done(ctx, key, ok));
     };
     if (!needsSync || diff === 0) {
       finish(true);
       return;
     }
     if (diff < 0) this.createPods(ctx, key, rs, Math.min(-diff, BURST_REPLICAS), finish);
-    else this.deletePods(ctx, key, rs, pods, Math.min(diff, BURST_REPLICAS), finish);
+    else this.deletePods(ctx, key, rs, this.activePods(uid), Math.min(diff, BURST_REPLICAS), finish);
   }
 
   private createPods(ctx: Context, key: string, rs: ReplicaSet, count: number, finish: (ok: boolean) => void): void {
@@ -153,23 +202,25 @@ export class ReplicaSetController {
     };
   }
 
-  private updateStatus(ctx: Context, rs: ReplicaSet, pods: readonly Pod[], then: () => void): void {
-    const now = this.env.nowSeconds();
+  private updateStatus(ctx: Context, rs: ReplicaSet, active: number, ready: number, then: () => void): void {
     const minReady = rs.spec.minReadySeconds ?? 0;
-    let ready = 0;
-    let available = 0;
-    let soonest: number | undefined;
-    for (const p of pods) {
-      if (isPodReady(p)) ready++;
-      if (isPodAvailable(p, minReady, now)) available++;
-      const left = secondsUntilAvailable(p, minReady, now);
-      if (left !== undefined) soonest = soonest === undefined ? left : Math.min(soonest, left);
+    // Without minReadySeconds a ready pod is available at once (IsPodAvailable).
+    let available = ready;
+    if (minReady > 0) {
+      const now = this.env.nowSeconds();
+      available = 0;
+      let soonest: number | undefined;
+      for (const p of this.activePods(rs.metadata.uid ?? '')) {
+        if (isPodAvailable(p, minReady, now)) available++;
+        const left = secondsUntilAvailable(p, minReady, now);
+        if (left !== undefined) soonest = soonest === undefined ? left : Math.min(soonest, left);
+      }
+      // A pod turns available with no event: look again when the first one will have.
+      if (soonest !== undefined) this.queue.addAfter(ctx, keyOf(rs), s(soonest) + 1);
     }
-    // A pod turns available with no event: look again when the first one will have.
-    if (soonest !== undefined) this.queue.addAfter(ctx, keyOf(rs), s(soonest) + 1);
     const status: ReplicaSetStatus = {
-      replicas: pods.length,
-      fullyLabeledReplicas: pods.length,
+      replicas: active,
+      fullyLabeledReplicas: active,
       readyReplicas: ready,
       availableReplicas: available,
       ...(rs.metadata.generation !== undefined ? { observedGeneration: rs.metadata.generation } : {}),

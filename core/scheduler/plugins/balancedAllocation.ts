@@ -1,10 +1,14 @@
 import type { Plugin } from '../plugin.js';
+import { STRIDE, type NodeInfo } from '../nodeInfo.js';
+import type { PodInfo } from '../podInfo.js';
 import {
   allocatableOf,
   balancedScore,
   DEFAULT_RESOURCE_SPECS,
+  podAmount,
   podRequest,
   requestedWithPod,
+  resourceColumns,
   type ResourceSpec,
 } from '../resourceAllocation.js';
 import { SKIP, SUCCESS } from '../status.js';
@@ -19,6 +23,21 @@ export const BALANCED_ALLOCATION = 'NodeResourcesBalancedAllocation';
 export function balancedAllocation(args?: { readonly resources?: readonly ResourceSpec[] }): Plugin {
   const specs = args?.resources ?? DEFAULT_RESOURCE_SPECS;
   const fractions = new Float64Array(specs.length);
+  const cols = resourceColumns(specs);
+  const tabular = cols.every((c) => c.alloc >= 0);
+  const podAmounts = new Float64Array(cols.length);
+  const scoreNode = (pod: PodInfo, node: NodeInfo): number => {
+    let n = 0;
+    // Indexed, not for-of: per node per pod, and the array iterator was not optimised away here.
+    for (let i = 0; i < specs.length; i++) {
+      const spec = specs[i];
+      if (spec === undefined) continue;
+      const alloc = allocatableOf(node, spec.name);
+      if (alloc === 0) continue;
+      fractions[n++] = Math.min(1, requestedWithPod(node, pod, spec.name, false) / alloc);
+    }
+    return balancedScore(fractions, n);
+  };
   return {
     name: BALANCED_ALLOCATION,
     events: ['NodeAdd', 'NodeAllocatableChange', 'AssignedPodDelete'],
@@ -27,16 +46,37 @@ export function balancedAllocation(args?: { readonly resources?: readonly Resour
       return SKIP;
     },
     score(_state, pod, node) {
-      let n = 0;
-      // Indexed, not for-of: per node per pod, and the array iterator was not optimised away here.
-      for (let i = 0; i < specs.length; i++) {
-        const spec = specs[i];
-        if (spec === undefined) continue;
-        const alloc = allocatableOf(node, spec.name);
-        if (alloc === 0) continue;
-        fractions[n++] = Math.min(1, requestedWithPod(node, pod, spec.name, false) / alloc);
+      return scoreNode(pod, node);
+    },
+    scoreAll(_state, pod, nodes, scores, count) {
+      if (!tabular) {
+        for (let j = 0; j < count; j++) {
+          const node = nodes[j];
+          scores[j] = node === undefined ? 0 : scoreNode(pod, node);
+        }
+        return;
       }
-      return balancedScore(fractions, n);
+      // scoreNode, reading each node's NodeTable row.
+      for (let c = 0; c < cols.length; c++) podAmounts[c] = podAmount(pod, cols[c]?.name ?? '', false);
+      for (let j = 0; j < count; j++) {
+        const node = nodes[j];
+        const i = node?.index ?? -1;
+        if (node === undefined || i < 0) {
+          scores[j] = node === undefined ? 0 : scoreNode(pod, node);
+          continue;
+        }
+        const d = node.rows;
+        const o = i * STRIDE;
+        let n = 0;
+        for (let c = 0; c < cols.length; c++) {
+          const col = cols[c];
+          if (col === undefined) continue;
+          const alloc = d[o + col.alloc] ?? 0;
+          if (alloc === 0) continue;
+          fractions[n++] = Math.min(1, ((d[o + col.req] ?? 0) + (podAmounts[c] ?? 0)) / alloc);
+        }
+        scores[j] = balancedScore(fractions, n);
+      }
     },
   };
 }

@@ -174,6 +174,13 @@ export function interPodAffinity(handle: FrameworkHandle, args?: { readonly hard
     score(state, _pod, node) {
       return state.read<TopologyCounts>(SCORE_KEY)?.sumOn(node.labels) ?? 0;
     },
+    scoreAll(state, _pod, nodes, scores, count) {
+      const s = state.read<TopologyCounts>(SCORE_KEY);
+      for (let j = 0; j < count; j++) {
+        const node = nodes[j];
+        scores[j] = s === undefined || node === undefined ? 0 : s.sumOn(node.labels);
+      }
+    },
     normalizeScore(_state, _pod, _nodes, scores, count) {
       let min = Infinity;
       let max = -Infinity;

@@ -376,6 +376,13 @@ export function podTopologySpread(
       if (s === undefined || s.ignored[node.index] === 1) return 0;
       return s.raw[node.index] ?? 0;
     },
+    scoreAll(state, _pod, nodes, scores, count) {
+      const s = state.read<ScoreState>(SCORE_KEY);
+      for (let j = 0; j < count; j++) {
+        const i = nodes[j]?.index ?? -1;
+        scores[j] = s === undefined || i < 0 || s.ignored[i] === 1 ? 0 : (s.raw[i] ?? 0);
+      }
+    },
     normalizeScore(state, _pod, nodes, scores, count) {
       const s = state.read<ScoreState>(SCORE_KEY);
       if (s === undefined) return;

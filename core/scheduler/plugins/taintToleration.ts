@@ -23,6 +23,20 @@ function rejectFor(t: Taint): Status {
   return s;
 }
 
+const NONE: readonly Toleration[] = Object.freeze([]);
+
+/** PreferNoSchedule taints none of `tolerations` tolerates. */
+function intolerable(taints: readonly Taint[], tolerations: readonly Toleration[]): number {
+  let count = 0;
+  for (const taint of taints) {
+    if (taint.effect !== 'PreferNoSchedule') continue;
+    let tolerated = false;
+    for (const t of tolerations) if (toleratesTaint(t, taint)) tolerated = true;
+    if (!tolerated) count++;
+  }
+  return count;
+}
+
 /**
  * Filter: NoSchedule and NoExecute taints must be tolerated. Score: the number of PreferNoSchedule
  * taints not tolerated (by tolerations with effect PreferNoSchedule or empty), reversed so that
@@ -38,21 +52,20 @@ export function taintToleration(): Plugin {
       return t === undefined ? SUCCESS : rejectFor(t);
     },
     preScore(state, pod) {
-      const prefer: Toleration[] = pod.tolerations.filter((t) => t.effect === undefined || t.effect === 'PreferNoSchedule');
+      const prefer = pod.tolerations.length === 0 ? NONE : pod.tolerations.filter((t) => t.effect === undefined || t.effect === 'PreferNoSchedule');
       state.write(TAINT_TOLERATION, prefer);
       return SUCCESS;
     },
     score(state, _pod, node) {
       if (node.taints.length === 0) return 0;
-      const tolerations = state.read<readonly Toleration[]>(TAINT_TOLERATION) ?? [];
-      let count = 0;
-      for (const taint of node.taints) {
-        if (taint.effect !== 'PreferNoSchedule') continue;
-        let tolerated = false;
-        for (const t of tolerations) if (toleratesTaint(t, taint)) tolerated = true;
-        if (!tolerated) count++;
+      return intolerable(node.taints, state.read<readonly Toleration[]>(TAINT_TOLERATION) ?? NONE);
+    },
+    scoreAll(state, _pod, nodes, scores, count) {
+      const tolerations = state.read<readonly Toleration[]>(TAINT_TOLERATION) ?? NONE;
+      for (let j = 0; j < count; j++) {
+        const taints = nodes[j]?.taints;
+        scores[j] = taints === undefined || taints.length === 0 ? 0 : intolerable(taints, tolerations);
       }
-      return count;
     },
     normalizeScore(_state, _pod, _nodes, scores, count) {
       defaultNormalizeScore(scores, count, true);
