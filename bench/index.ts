@@ -6,6 +6,9 @@ import { benchScheduler } from './scheduler.js';
 import { benchFigure16, benchStore } from './store.js';
 import { benchStoreWatch } from './storeWatch.js';
 import type { BenchRow, Benchmark } from './result.js';
+import { tuneV8ForSimulation } from '../cli/v8Tuning.js';
+
+tuneV8ForSimulation();
 
 const BENCHMARKS: ReadonlyMap<string, Benchmark> = new Map<string, Benchmark>([
   ['kernel', benchKernel],

@@ -23,6 +23,7 @@ import {
   parseSeedRange,
 } from './common.js';
 import { runCommand } from './run.js';
+import { tuneV8ForSimulation } from './v8Tuning.js';
 import { showcaseCommand } from './showcase.js';
 import { fuzzCommand, parseFaultKinds } from './fuzz.js';
 import { compareCommand } from './compare.js';
@@ -188,6 +189,7 @@ function oneLine(s: string): string {
 
 /** Parses argv and runs; returns the exit code (never throws). */
 export async function main(argv: readonly string[]): Promise<number> {
+  tuneV8ForSimulation();
   let code = EXIT_OK;
   const cli = program((c) => (code = c));
   try {

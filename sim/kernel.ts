@@ -20,6 +20,15 @@ const START = 0;
 const TIMER = 1;
 const DELIVER = 2;
 const CALLBACK = 3;
+/** What the trace folds for an event's kind and target: `kind × 2^24 + target + 1`. */
+const TRACE_KIND = 16_777_216;
+const START_TRACE = START * TRACE_KIND + 1;
+const TIMER_TRACE = TIMER * TRACE_KIND + 1;
+const DELIVER_TRACE = DELIVER * TRACE_KIND + 1;
+const CALLBACK_TRACE = CALLBACK * TRACE_KIND;
+/** `blocked` values: the process runs, or its host or itself is down or stopped. */
+const RUNNING = 0;
+const NOT_RUNNING = 1;
 
 export interface SimulationOptions {
   readonly seed: number | string;
@@ -61,19 +70,8 @@ class MemoryDisk implements DurableStorage {
   }
 }
 
-/**
- * Per-endpoint bookkeeping; the live component instance is replaced on every restart. The endpoint is
- * its component's random stream as well (`ctx.rng === ctx`), so an event touches one object, not two:
- * with thousands of components that saves a cache miss per event.
- */
-class Endpoint extends Rng implements Context {
-  readonly self: EndpointId;
-  readonly name: string;
-  readonly hostName: string;
-  readonly rng: Rng = this;
-  readonly disk = new MemoryDisk();
-  instance: Component | undefined = undefined;
-  incarnation = 0;
+/** What the kernel keeps of an endpoint beyond the hot path: read on faults, sends and lookups. */
+class EndpointInfo {
   cpuBusyUntil: Micros = 0;
   /** This process alone is down (its host may be up). */
   crashed = false;
@@ -81,20 +79,71 @@ class Endpoint extends Rng implements Context {
   paused = false;
   /** Queue ids of events that arrived while stopped, in arrival order. */
   readonly held: number[] = [];
-  private readonly sim: Simulation;
-  readonly host: Host;
-  readonly factory: ComponentFactory;
+  // Made on first use: most components never persist anything, and every object per endpoint
+  // spreads the endpoints' hot fields over more cache lines.
+  private storage: MemoryDisk | undefined = undefined;
 
-  constructor(sim: Simulation, self: EndpointId, name: string, host: Host, streamSeed: string, factory: ComponentFactory) {
-    super(streamSeed);
+  constructor(
+    readonly name: string,
+    readonly factory: ComponentFactory,
+  ) {}
+
+  get disk(): MemoryDisk {
+    this.storage ??= new MemoryDisk();
+    return this.storage;
+  }
+}
+
+const UNASSIGNED_HOST = new Host(-1, '(unassigned)');
+const UNASSIGNED_INFO = new EndpointInfo('(unassigned)', () => {
+  throw new Error('kernel: an endpoint from the pool was used before it was assigned');
+});
+/** Endpoints made at once for the pool, so that their objects sit next to each other in memory. */
+const ENDPOINT_BATCH = 256;
+
+/**
+ * A component's handle on the world (its Context) and its random stream at once (`ctx.rng === ctx`).
+ * What every event reads sits in the first few fields (the stream's state, inherited, comes first);
+ * the rest is in `info`. With thousands of components an event then costs one or two
+ * cache lines of endpoint state, where a large object with boxed fields cost several misses.
+ */
+class Endpoint extends Rng implements Context {
+  self: EndpointId = -1;
+  /** RUNNING, or NOT_RUNNING while its host or itself is down or stopped. */
+  blocked = RUNNING;
+  /** Bumped on every crash, so that timers set by an earlier life never fire. */
+  incarnation = 0;
+  /** The live component; undefined while down or not yet started. */
+  instance: Component | undefined = undefined;
+  private readonly sim: Simulation;
+  host: Host = UNASSIGNED_HOST;
+  info: EndpointInfo = UNASSIGNED_INFO;
+
+  /** An empty endpoint for the pool; `assign` makes it one. */
+  constructor(sim: Simulation) {
+    super();
     this.sim = sim;
-    this.self = self;
-    this.name = name;
-    this.host = host;
-    this.hostName = host.name;
-    this.factory = factory;
   }
 
+  assign(self: EndpointId, host: Host, streamSeed: string, info: EndpointInfo): void {
+    this.self = self;
+    this.host = host;
+    this.info = info;
+    this.seed(streamSeed);
+  }
+
+  get rng(): Rng {
+    return this;
+  }
+  get name(): string {
+    return this.info.name;
+  }
+  get hostName(): string {
+    return this.host.name;
+  }
+  get disk(): DurableStorage {
+    return this.info.disk;
+  }
   now(): Micros {
     return this.host.localTime(this.sim.now);
   }
@@ -112,16 +161,17 @@ class Endpoint extends Rng implements Context {
     return Math.round(this.lognormal(spec.median, spec.p99) * this.host.diskSlowdown);
   }
   useCpu(costUs: Micros): Micros {
+    const info = this.info;
     const now = this.sim.now;
-    const start = this.cpuBusyUntil > now ? this.cpuBusyUntil : now;
-    this.cpuBusyUntil = start + Math.max(0, costUs);
-    return Math.ceil((this.cpuBusyUntil - now) * this.host.rate);
+    const start = info.cpuBusyUntil > now ? info.cpuBusyUntil : now;
+    info.cpuBusyUntil = start + Math.max(0, costUs);
+    return Math.ceil((info.cpuBusyUntil - now) * this.host.rate);
   }
   lookup(name: string): EndpointId | undefined {
     return this.sim.endpointId(name);
   }
   observe(observation: Observation): void {
-    this.sim.emitObservation(this.name, observation);
+    this.sim.emitObservation(this.info.name, observation);
   }
 }
 
@@ -142,6 +192,9 @@ export class Simulation {
   private readonly hostsByName = new Map<string, Host>();
   private readonly endpoints: Endpoint[] = [];
   private readonly endpointsByName = new Map<string, Endpoint>();
+  private readonly endpointPool: Endpoint[] = [];
+  /** Whether any host's clock drifts; until one does, a local delay is a virtual delay. */
+  private anyDrift = false;
   private readonly listeners: ObservationListener[] = [];
   private readonly maxEvents: number;
 
@@ -178,12 +231,28 @@ export class Simulation {
     if (this.endpointsByName.has(name)) throw new Error(`endpoint ${name} already exists`);
     const host = this.host(hostName);
     const id = this.endpoints.length;
-    const endpoint = new Endpoint(this, id, name, host, this.rng.fork(name).seedText, factory);
+    const endpoint = this.takeEndpoint();
+    endpoint.assign(id, host, `${this.rng.seedText}/${name}`, new EndpointInfo(name, factory));
     this.endpoints.push(endpoint);
     this.endpointsByName.set(name, endpoint);
     host.endpoints.push(id);
-    if (host.state !== 'crashed') this.queue.push(this.now, START, id, endpoint.incarnation, undefined);
+    this.refreshBlocked(endpoint);
+    if (host.state !== 'crashed') this.queue.push(this.now, START, id, 0, undefined);
     return id;
+  }
+
+  /**
+   * An unassigned endpoint from the pool. The pool is refilled ENDPOINT_BATCH at a time with nothing
+   * else allocated in between, so endpoints (whose fields every event reads) are packed together
+   * in memory rather than spread between each one's strings, seeding garbage and bookkeeping: with
+   * 10,000 components that is the difference between fitting in the cache or not.
+   */
+  private takeEndpoint(): Endpoint {
+    if (this.endpointPool.length === 0) {
+      for (let i = 0; i < ENDPOINT_BATCH; i++) this.endpointPool.push(new Endpoint(this));
+      this.endpointPool.reverse();
+    }
+    return this.endpointPool.pop() as Endpoint;
   }
 
   endpointId(name: string): EndpointId | undefined {
@@ -240,6 +309,7 @@ export class Simulation {
     if (host.state === 'crashed') return;
     host.state = 'crashed';
     for (const id of host.endpoints) this.stopProcess(this.endpointAt(id));
+    this.refreshHost(host);
     this.emitObservation(host.name, { type: 'host.crashed', subject: host.name });
   }
 
@@ -250,10 +320,11 @@ export class Simulation {
     host.state = 'up';
     for (const id of host.endpoints) {
       const endpoint = this.endpointAt(id);
-      endpoint.crashed = false;
-      endpoint.paused = false;
+      endpoint.info.crashed = false;
+      endpoint.info.paused = false;
       this.queue.push(this.now, START, id, endpoint.incarnation, undefined);
     }
+    this.refreshHost(host);
     this.emitObservation(host.name, { type: 'host.restarted', subject: host.name });
   }
 
@@ -262,6 +333,7 @@ export class Simulation {
     const host = this.host(hostName);
     if (host.state !== 'up') return;
     host.state = 'paused';
+    this.refreshHost(host);
     this.emitObservation(host.name, { type: 'host.paused', subject: host.name });
   }
 
@@ -270,9 +342,10 @@ export class Simulation {
     const host = this.host(hostName);
     if (host.state !== 'paused') return;
     host.state = 'up';
+    this.refreshHost(host);
     for (const id of host.endpoints) {
       const endpoint = this.endpointAt(id);
-      if (!endpoint.paused) this.releaseHeld(endpoint);
+      if (!endpoint.info.paused) this.releaseHeld(endpoint);
     }
     this.emitObservation(host.name, { type: 'host.resumed', subject: host.name });
   }
@@ -280,55 +353,68 @@ export class Simulation {
   /** Kills one process: its volatile state and timers are gone; its host and neighbours carry on. */
   crashProcess(endpointName: string): void {
     const endpoint = this.endpointNamed(endpointName);
-    if (endpoint.crashed || endpoint.host.state === 'crashed') return;
-    endpoint.crashed = true;
+    if (endpoint.info.crashed || endpoint.host.state === 'crashed') return;
+    endpoint.info.crashed = true;
     this.stopProcess(endpoint);
-    this.emitObservation(endpoint.name, { type: 'process.crashed', subject: endpoint.name });
+    this.refreshBlocked(endpoint);
+    this.emitObservation(endpoint.info.name, { type: 'process.crashed', subject: endpoint.info.name });
   }
 
   /** Starts a killed process again, afresh from its durable storage (no-op while its host is down). */
   restartProcess(endpointName: string): void {
     const endpoint = this.endpointNamed(endpointName);
-    if (!endpoint.crashed || endpoint.host.state === 'crashed') return;
-    endpoint.crashed = false;
-    endpoint.paused = false;
+    if (!endpoint.info.crashed || endpoint.host.state === 'crashed') return;
+    endpoint.info.crashed = false;
+    endpoint.info.paused = false;
+    this.refreshBlocked(endpoint);
     this.queue.push(this.now, START, endpoint.self, endpoint.incarnation, undefined);
-    this.emitObservation(endpoint.name, { type: 'process.restarted', subject: endpoint.name });
+    this.emitObservation(endpoint.info.name, { type: 'process.restarted', subject: endpoint.info.name });
   }
 
   /** Stops one process (a GC pause): its timers and deliveries wait until `resumeProcess`. */
   pauseProcess(endpointName: string): void {
     const endpoint = this.endpointNamed(endpointName);
-    if (endpoint.paused || endpoint.crashed || endpoint.host.state === 'crashed') return;
-    endpoint.paused = true;
-    this.emitObservation(endpoint.name, { type: 'process.paused', subject: endpoint.name });
+    if (endpoint.info.paused || endpoint.info.crashed || endpoint.host.state === 'crashed') return;
+    endpoint.info.paused = true;
+    this.refreshBlocked(endpoint);
+    this.emitObservation(endpoint.info.name, { type: 'process.paused', subject: endpoint.info.name });
   }
 
   resumeProcess(endpointName: string): void {
     const endpoint = this.endpointNamed(endpointName);
-    if (!endpoint.paused) return;
-    endpoint.paused = false;
+    if (!endpoint.info.paused) return;
+    endpoint.info.paused = false;
+    this.refreshBlocked(endpoint);
     if (endpoint.host.state === 'up') this.releaseHeld(endpoint);
-    this.emitObservation(endpoint.name, { type: 'process.resumed', subject: endpoint.name });
+    this.emitObservation(endpoint.info.name, { type: 'process.resumed', subject: endpoint.info.name });
   }
 
   /** Whether a process is running now (its host up, itself neither killed nor stopped). */
   isRunning(endpointName: string): boolean {
     const endpoint = this.endpointNamed(endpointName);
-    return endpoint.host.state === 'up' && !endpoint.crashed && !endpoint.paused && endpoint.instance !== undefined;
+    return endpoint.host.state === 'up' && !endpoint.info.crashed && !endpoint.info.paused && endpoint.instance !== undefined;
   }
 
   private stopProcess(endpoint: Endpoint): void {
-    for (const id of endpoint.held) this.queue.cancel(id);
-    endpoint.held.length = 0;
+    for (const id of endpoint.info.held) this.queue.cancel(id);
+    endpoint.info.held.length = 0;
     endpoint.instance = undefined;
     endpoint.incarnation++;
-    endpoint.cpuBusyUntil = 0;
+    endpoint.info.cpuBusyUntil = 0;
+  }
+
+  private refreshHost(host: Host): void {
+    for (const id of host.endpoints) this.refreshBlocked(this.endpointAt(id));
+  }
+
+  private refreshBlocked(endpoint: Endpoint): void {
+    const running = endpoint.host.state === 'up' && !endpoint.info.crashed && !endpoint.info.paused;
+    endpoint.blocked = running ? RUNNING : NOT_RUNNING;
   }
 
   private releaseHeld(endpoint: Endpoint): void {
-    for (const id of endpoint.held) this.queue.reschedule(id, this.now);
-    endpoint.held.length = 0;
+    for (const id of endpoint.info.held) this.queue.reschedule(id, this.now);
+    endpoint.info.held.length = 0;
   }
 
   private endpointNamed(name: string): Endpoint {
@@ -343,6 +429,7 @@ export class Simulation {
 
   setClockDrift(hostName: string, driftRate: number): void {
     this.host(hostName).setDrift(this.now, driftRate);
+    if (driftRate !== 0) this.anyDrift = true;
   }
 
   setDiskSlowdown(hostName: string, factor: number): void {
@@ -374,7 +461,8 @@ export class Simulation {
         return slot === LATER ? 'until' : 'idle';
       }
       this.now = queue.poppedTime;
-      this.dispatch(slot);
+      if (queue.kindOf(slot) === TIMER) this.deliverTimer(slot);
+      else this.dispatch(slot);
     }
   }
 
@@ -382,68 +470,84 @@ export class Simulation {
     return this.trace.hex();
   }
 
+  /**
+   * Every event but a timer (the run loop takes those itself). Each kind has a short path of its own
+   * so that the optimiser can inline it; what only faults need (held and dropped events) is behind
+   * one field per endpoint, `blocked`.
+   */
   private dispatch(slot: number): void {
-    const queue = this.queue;
-    const kind = queue.kindOf(slot);
-    if (kind === CALLBACK) {
-      const callback = queue.payloadOf(slot) as ScheduledCallback;
-      queue.release(slot);
-      this.eventsProcessed++;
-      this.fold(kind, -1, this.trace.stringDigest(callback.type));
-      callback.run();
-      return;
-    }
-    const endpoint = this.endpoints[queue.targetOf(slot)] as Endpoint;
-    const host = endpoint.host;
-    if (host.state === 'crashed' || endpoint.crashed) {
-      queue.release(slot);
-      return;
-    }
-    if (host.state === 'paused' || endpoint.paused) {
-      endpoint.held.push(queue.hold(slot));
-      return;
-    }
-    const aux = queue.auxOf(slot);
-    const payload = queue.payloadOf(slot);
-    queue.release(slot);
-    switch (kind) {
-      case START: {
-        if (aux !== endpoint.incarnation || endpoint.instance !== undefined) return;
-        this.eventsProcessed++;
-        this.fold(kind, endpoint.self, endpoint.incarnation);
-        const instance = endpoint.factory();
-        endpoint.instance = instance;
-        instance.start(endpoint);
-        return;
-      }
-      case TIMER: {
-        const instance = endpoint.instance;
-        if (aux !== endpoint.incarnation || instance === undefined) return;
-        this.eventsProcessed++;
-        this.fold(kind, endpoint.self, this.trace.payloadDigest(payload));
-        instance.onTimer(endpoint, payload as TimerTag);
-        return;
-      }
-      case DELIVER: {
-        const instance = endpoint.instance;
-        if (instance === undefined) return;
-        const from = this.endpointAt(aux);
-        // Partitions apply to messages in flight: a cut made after sending still drops it.
-        if (this.network.isCut(from.host.id, host.id)) return;
-        this.eventsProcessed++;
-        this.fold(kind, endpoint.self, this.trace.payloadDigest(payload));
-        instance.onMessage(endpoint, aux, payload as Message);
-        return;
-      }
-      default:
-        throw new Error(`kernel: unknown event kind ${kind}`);
-    }
+    const kind = this.queue.kindOf(slot);
+    if (kind === DELIVER) this.deliverMessage(slot);
+    else if (kind === START) this.startComponent(slot);
+    else this.runCallback(slot);
   }
 
-  private fold(kind: number, target: number, digest: number): void {
-    const trace = this.trace;
-    trace.fold(this.now);
-    trace.fold(((kind * 16_777_216 + target + 1) ^ Math.imul(digest, 0x9e3779b1)) >>> 0);
+  private deliverTimer(slot: number): void {
+    const queue = this.queue;
+    const endpoint = this.endpoints[queue.targetOf(slot)] as Endpoint;
+    if (endpoint.blocked !== RUNNING) {
+      this.holdOrDrop(slot, endpoint);
+      return;
+    }
+    const incarnation = queue.auxOf(slot);
+    const tag = queue.payloadOf(slot) as TimerTag;
+    queue.release(slot);
+    const instance = endpoint.instance;
+    if (incarnation !== endpoint.incarnation || instance === undefined) return;
+    this.eventsProcessed++;
+    this.trace.foldEvent(this.now, TIMER_TRACE + endpoint.self, typeof tag === 'number' ? tag : this.trace.payloadDigest(tag));
+    instance.onTimer(endpoint, tag);
+  }
+
+  private deliverMessage(slot: number): void {
+    const queue = this.queue;
+    const endpoint = this.endpoints[queue.targetOf(slot)] as Endpoint;
+    if (endpoint.blocked !== RUNNING) {
+      this.holdOrDrop(slot, endpoint);
+      return;
+    }
+    const from = queue.auxOf(slot);
+    const message = queue.payloadOf(slot) as Message;
+    queue.release(slot);
+    const instance = endpoint.instance;
+    if (instance === undefined) return;
+    // Partitions apply to messages in flight: a cut made after sending still drops it.
+    if (this.network.isCut((this.endpoints[from] as Endpoint).host.id, endpoint.host.id)) return;
+    this.eventsProcessed++;
+    this.trace.foldEvent(this.now, DELIVER_TRACE + endpoint.self, this.trace.stringDigest(message.type));
+    instance.onMessage(endpoint, from, message);
+  }
+
+  private startComponent(slot: number): void {
+    const queue = this.queue;
+    const endpoint = this.endpoints[queue.targetOf(slot)] as Endpoint;
+    if (endpoint.blocked !== RUNNING) {
+      this.holdOrDrop(slot, endpoint);
+      return;
+    }
+    const incarnation = queue.auxOf(slot);
+    queue.release(slot);
+    if (incarnation !== endpoint.incarnation || endpoint.instance !== undefined) return;
+    this.eventsProcessed++;
+    this.trace.foldEvent(this.now, START_TRACE + endpoint.self, incarnation);
+    const instance = endpoint.info.factory();
+    endpoint.instance = instance;
+    instance.start(endpoint);
+  }
+
+  private runCallback(slot: number): void {
+    const queue = this.queue;
+    const callback = queue.payloadOf(slot) as ScheduledCallback;
+    queue.release(slot);
+    this.eventsProcessed++;
+    this.trace.foldEvent(this.now, CALLBACK_TRACE, this.trace.stringDigest(callback.type));
+    callback.run();
+  }
+
+  /** An event for a process that is not running: gone if it is down, held until resume if stopped. */
+  private holdOrDrop(slot: number, endpoint: Endpoint): void {
+    if (endpoint.host.state === 'crashed' || endpoint.info.crashed) this.queue.release(slot);
+    else endpoint.info.held.push(this.queue.hold(slot));
   }
 
   send(from: Endpoint, to: EndpointId, message: Message, sizeBytes: number): void {
@@ -456,8 +560,9 @@ export class Simulation {
   }
 
   setTimer(endpoint: Endpoint, localDelay: Micros, tag: TimerTag): TimerId {
-    const delay = endpoint.host.virtualDelay(localDelay);
-    return this.queue.push(this.now + delay, TIMER, endpoint.self, endpoint.incarnation, tag);
+    const delay = this.anyDrift ? endpoint.host.virtualDelay(localDelay) : localDelay > 0 ? Math.ceil(localDelay) : 0;
+    const slot = this.queue.schedule(this.now + delay, TIMER, endpoint.self, endpoint.incarnation, tag);
+    return this.queue.idOf(slot);
   }
 
   cancelTimer(id: TimerId): void {

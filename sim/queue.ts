@@ -17,6 +17,7 @@ const AUX = 3;
 const GENERATION = 4;
 const STATE = 5;
 const GENERATIONS = 2 ** 29;
+const GENERATION_MASK = GENERATIONS - 1;
 const NONE = -1;
 /** `popNotAfter`: the earliest event is due after the limit. */
 export const LATER = -2;
@@ -28,6 +29,10 @@ const FIT_WINDOW = 1024;
  * narrow) or pushes walk more than this many list entries on average (too wide).
  */
 const FIT_LIMIT = 6;
+/** Pending events sampled to estimate the bucket width. */
+const WIDTH_SAMPLE = 1024;
+/** Bucket width in mean gaps between the earliest pending events. */
+const WIDTH_GAPS = 1;
 
 /**
  * The event queue: a calendar queue (R. Brown, CACM 1988) with its bucket width re-estimated as the
@@ -42,9 +47,21 @@ export class EventQueue {
   /** Last entry of each bucket's list, so the common case (a time not before the tail's) appends in O(1). */
   private bucketTail: Int32Array;
   private bucketMask: number;
+  /**
+   * Resize bounds on the entries stored: between 1/8 and 1/2 of the bucket count. Sparse buckets
+   * (one event per width near the front) mean a push nearly always appends at its list's tail, and
+   * a year of buckets spans several times the bulk of pending events, so few lists hold next year's
+   * events; the empty buckets a pop steps over are read in order and cost little.
+   */
+  private growAbove = MIN_BUCKETS / 2;
+  private shrinkBelow = 0;
+  /** Bucket width, a power of two so that `time * inverseWidth` is exact and cheaper than a division. */
   private width: number;
+  private inverseWidth: number;
   /** Index (time / width, not wrapped) of the bucket the next pop starts from. */
   private cursor = 0;
+  /** End of the cursor bucket's window, `(cursor + 1) × width`. */
+  private cursorEnd: Micros;
 
   private slotTime: Float64Array;
   /**
@@ -72,7 +89,9 @@ export class EventQueue {
     this.bucketHead = new Int32Array(MIN_BUCKETS).fill(NONE);
     this.bucketTail = new Int32Array(MIN_BUCKETS).fill(NONE);
     this.bucketMask = MIN_BUCKETS - 1;
-    this.width = 1_000;
+    this.width = 1_024;
+    this.inverseWidth = 1 / 1_024;
+    this.cursorEnd = this.width;
     this.capacity = capacity;
     this.slotTime = new Float64Array(capacity);
     this.slotInts = new Int32Array(capacity * STRIDE);
@@ -90,15 +109,31 @@ export class EventQueue {
    * slot and its generation, so cancelling a stale id (slot since reused) is a harmless no-op.
    */
   push(time: Micros, kind: number, target: number, aux: number, payload: unknown): number {
-    const slot = this.allocateSlot();
-    this.slotInts[slot * STRIDE + KIND] = kind;
-    this.slotInts[slot * STRIDE + TARGET] = target;
-    this.slotInts[slot * STRIDE + AUX] = aux;
+    return this.idOf(this.schedule(time, kind, target, aux, payload));
+  }
+
+  /**
+   * `push` returning the slot instead of the id. The id exceeds the small-integer range once a slot
+   * has been reused 128 times, so returning it from a call allocates a heap number; the kernel's hot
+   * path schedules by slot and computes the id only where the caller keeps it.
+   */
+  schedule(time: Micros, kind: number, target: number, aux: number, payload: unknown): number {
+    const slot = this.freeCount > 0 ? (this.freeSlots[--this.freeCount] as number) : this.newSlot();
+    const ints = this.slotInts;
+    const base = slot * STRIDE;
+    ints[base + KIND] = kind;
+    ints[base + TARGET] = target;
+    ints[base + AUX] = aux;
+    ints[base + STATE] = PENDING;
     this.slotPayload[slot] = payload;
-    this.slotInts[slot * STRIDE + STATE] = PENDING;
     this.slotTime[slot] = time;
-    this.insert(slot);
+    this.insert(slot, time);
     this.live++;
+    return slot;
+  }
+
+  /** The id of the event now in `slot`. */
+  idOf(slot: number): number {
     return (this.slotInts[slot * STRIDE + GENERATION] as number) * SLOT_BITS + slot;
   }
 
@@ -108,7 +143,7 @@ export class EventQueue {
     if (this.slotInts[slot * STRIDE + GENERATION] !== Math.floor(id / SLOT_BITS) || this.slotInts[slot * STRIDE + STATE] !== HELD) return;
     this.slotInts[slot * STRIDE + STATE] = PENDING;
     this.slotTime[slot] = time;
-    this.insert(slot);
+    this.insert(slot, time);
     this.live++;
   }
 
@@ -145,6 +180,27 @@ export class EventQueue {
    * `limit`: the run loop's one call per event.
    */
   popNotAfter(limit: Micros): number {
+    // The common case, kept small enough for the optimiser to inline into the run loop: the head
+    // of the cursor's bucket is pending and due within the bucket's window.
+    const bucket = this.cursor & this.bucketMask;
+    const head = this.bucketHead[bucket] as number;
+    if (head !== NONE) {
+      const time = this.slotTime[head] as number;
+      if (time < this.cursorEnd && this.slotInts[head * STRIDE + STATE] === PENDING && time <= limit) {
+        const next = this.slotInts[head * STRIDE + NEXT] as number;
+        this.bucketHead[bucket] = next;
+        if (next === NONE) this.bucketTail[bucket] = NONE;
+        this.stored--;
+        this.live--;
+        this.poppedTime = time;
+        if (++this.windowPops >= FIT_WINDOW || this.stored < this.shrinkBelow) this.checkFit();
+        return head;
+      }
+    }
+    return this.popScanning(limit);
+  }
+
+  private popScanning(limit: Micros): number {
     const slot = this.findEarliest();
     if (slot === NONE) return NONE;
     if ((this.slotTime[slot] as number) > limit) return LATER;
@@ -155,7 +211,7 @@ export class EventQueue {
     this.stored--;
     this.live--;
     this.poppedTime = this.slotTime[slot] as number;
-    if (this.stored < (this.bucketMask + 1) >> 1 && this.bucketMask + 1 > MIN_BUCKETS) this.resize((this.bucketMask + 1) >> 1);
+    if (++this.windowPops >= FIT_WINDOW || this.stored < this.shrinkBelow) this.checkFit();
     return slot;
   }
 
@@ -181,7 +237,7 @@ export class EventQueue {
   release(slot: number): void {
     this.slotInts[slot * STRIDE + STATE] = FREE;
     this.slotPayload[slot] = undefined;
-    this.slotInts[slot * STRIDE + GENERATION] = ((this.slotInts[slot * STRIDE + GENERATION] as number) + 1) % GENERATIONS;
+    this.slotInts[slot * STRIDE + GENERATION] = ((this.slotInts[slot * STRIDE + GENERATION] as number) + 1) & GENERATION_MASK;
     this.freeSlots[this.freeCount++] = slot;
   }
 
@@ -212,7 +268,8 @@ export class EventQueue {
       }
       if (head !== NONE && (times[head] as number) < top) {
         this.cursor = cursor;
-        this.noteScan(scanned);
+        this.cursorEnd = top;
+        this.windowScanned += scanned;
         return head;
       }
       cursor++;
@@ -224,10 +281,16 @@ export class EventQueue {
     return this.findEarliest();
   }
 
-  /** Keeps score of how much walking pops and pushes do; when the width no longer fits, re-estimates it. */
-  private noteScan(scanned: number): void {
-    this.windowScanned += scanned;
-    if (++this.windowPops < FIT_WINDOW) return;
+  /**
+   * Every FIT_WINDOW pops: when pops walked too many buckets or pushes too many list entries on
+   * average, re-estimates the width. Also shrinks the calendar when it has become too sparse.
+   */
+  private checkFit(): void {
+    if (this.stored < this.shrinkBelow) {
+      this.resize((this.bucketMask + 1) >> 1);
+      return;
+    }
+    if (this.windowPops < FIT_WINDOW) return;
     const misfit = this.windowScanned > FIT_LIMIT * FIT_WINDOW || this.windowWalked > FIT_LIMIT * FIT_WINDOW;
     this.windowPops = 0;
     this.windowScanned = 0;
@@ -235,32 +298,42 @@ export class EventQueue {
     if (misfit) this.resize(this.bucketMask + 1);
   }
 
-  private insert(slot: number): void {
-    const time = this.slotTime[slot] as number;
-    const virtualBucket = Math.floor(time / this.width);
+  private insert(slot: number, time: Micros): void {
+    const virtualBucket = Math.floor(time * this.inverseWidth);
     // Only a harness call between runs can push before the cursor; every other event is at or after it.
-    if (virtualBucket < this.cursor) this.cursor = virtualBucket;
+    if (virtualBucket < this.cursor) this.moveCursorBack(virtualBucket);
     this.link(slot, time, virtualBucket & this.bucketMask);
-    if (++this.stored > 2 * (this.bucketMask + 1)) this.resize(2 * (this.bucketMask + 1));
+    if (++this.stored > this.growAbove) this.resize(2 * (this.bucketMask + 1));
   }
 
-  /** Links a slot into a bucket's sorted list, after every entry with a time not later than its own. */
+  private moveCursorBack(virtualBucket: number): void {
+    this.cursor = virtualBucket;
+    this.cursorEnd = (virtualBucket + 1) * this.width;
+  }
+
+  /**
+   * Links a slot into a bucket's sorted list, after every entry with a time not later than its own.
+   * Appending to an empty bucket or behind the tail is the common case and stays small enough to
+   * inline; the rest is `linkWithin`.
+   */
   private link(slot: number, time: Micros, bucket: number): void {
-    const times = this.slotTime;
-    const ints = this.slotInts;
     const tail = this.bucketTail[bucket] as number;
     if (tail === NONE) {
-      ints[slot * STRIDE + NEXT] = NONE;
+      this.slotInts[slot * STRIDE + NEXT] = NONE;
       this.bucketHead[bucket] = slot;
       this.bucketTail[bucket] = slot;
-      return;
-    }
-    if ((times[tail] as number) <= time) {
-      ints[slot * STRIDE + NEXT] = NONE;
-      ints[tail * STRIDE + NEXT] = slot;
+    } else if ((this.slotTime[tail] as number) <= time) {
+      this.slotInts[slot * STRIDE + NEXT] = NONE;
+      this.slotInts[tail * STRIDE + NEXT] = slot;
       this.bucketTail[bucket] = slot;
-      return;
+    } else {
+      this.linkWithin(slot, time, bucket);
     }
+  }
+
+  private linkWithin(slot: number, time: Micros, bucket: number): void {
+    const times = this.slotTime;
+    const ints = this.slotInts;
     let prev = this.bucketHead[bucket] as number;
     if ((times[prev] as number) > time) {
       ints[slot * STRIDE + NEXT] = prev;
@@ -301,9 +374,12 @@ export class EventQueue {
       }
     }
     this.width = this.estimateWidth(entries.subarray(0, count));
+    this.inverseWidth = 1 / this.width;
     this.bucketHead = new Int32Array(buckets).fill(NONE);
     this.bucketTail = new Int32Array(buckets).fill(NONE);
     this.bucketMask = buckets - 1;
+    this.growAbove = buckets >> 1;
+    this.shrinkBelow = buckets > MIN_BUCKETS ? buckets >> 3 : 0;
     this.stored = count;
     let earliest = Infinity;
     // Collection order keeps equal times in push order (they shared a bucket), and `link` places an
@@ -313,39 +389,37 @@ export class EventQueue {
       const slot = entries[i] as number;
       const time = times[slot] as number;
       if (time < earliest) earliest = time;
-      this.link(slot, time, Math.floor(time / this.width) & this.bucketMask);
+      this.link(slot, time, Math.floor(time * this.inverseWidth) & this.bucketMask);
     }
-    this.cursor = earliest === Infinity ? 0 : Math.floor(earliest / this.width);
+    this.cursor = earliest === Infinity ? 0 : Math.floor(earliest * this.inverseWidth);
+    this.cursorEnd = (this.cursor + 1) * this.width;
   }
 
+  /**
+   * Three times the mean gap between the earliest quarter of the pending events, judged from an
+   * evenly spaced sample of at most WIDTH_SAMPLE of them (so a resize costs O(n), not O(n log n)).
+   * Brown's rule looks at the first few events only, which misjudges a queue whose front is sparser
+   * than its bulk (a burst of pushes spread over a long span): lists then grow long.
+   */
   private estimateWidth(entries: Int32Array): number {
-    if (entries.length < 2) return this.width;
-    const times = new Float64Array(entries.length);
-    for (let i = 0; i < entries.length; i++) times[i] = this.slotTime[entries[i] as number] as number;
-    times.sort();
-    const sample = Math.min(times.length, 64);
-    let gaps = 0;
-    for (let i = 1; i < sample; i++) gaps += (times[i] as number) - (times[i - 1] as number);
-    const mean = gaps / (sample - 1);
-    let kept = 0;
-    let keptSum = 0;
-    for (let i = 1; i < sample; i++) {
-      const gap = (times[i] as number) - (times[i - 1] as number);
-      if (gap <= 2 * mean) {
-        kept++;
-        keptSum += gap;
-      }
-    }
-    const width = kept > 0 ? (3 * keptSum) / kept : 3 * mean;
-    return Math.max(1, Math.round(width));
+    const n = entries.length;
+    if (n < 2) return this.width;
+    const size = Math.min(n, WIDTH_SAMPLE);
+    const sample = new Float64Array(size);
+    for (let i = 0; i < size; i++) sample[i] = this.slotTime[entries[Math.floor((i * n) / size)] as number] as number;
+    sample.sort();
+    const quarter = Math.max(2, size >> 2);
+    // `quarter` sampled events stand for quarter × n / size pending ones.
+    const width = (WIDTH_GAPS * ((sample[quarter - 1] as number) - (sample[0] as number))) / (((quarter - 1) * n) / size);
+    // The nearest power of two: within a factor of √2, and exact to divide by.
+    return 2 ** Math.max(0, Math.round(Math.log2(Math.max(1, width))));
   }
 
   private clearCancelled(): void {
     this.resize(this.bucketMask + 1);
   }
 
-  private allocateSlot(): number {
-    if (this.freeCount > 0) return this.freeSlots[--this.freeCount] as number;
+  private newSlot(): number {
     if (this.slotsUsed === this.capacity) this.growSlots();
     if (this.slotsUsed >= SLOT_BITS) throw new Error('event queue: more than 16M events pending at once');
     return this.slotsUsed++;

@@ -18,6 +18,20 @@ export class TraceHash {
     this.h2 = (Math.imul(h2, 5) + 0xe6546b64) | 0;
   }
 
+  /**
+   * Folds one processed event in one step: the time's low word into one lane, its high word with
+   * (kind, target) and the payload digest into the other. The kernel's hot path calls this per event.
+   */
+  foldEvent(time: number, kindAndTarget: number, digest: number): void {
+    const high = (time * 2.3283064365386963e-10) | 0;
+    let h1 = Math.imul(this.h1 ^ time, 0xcc9e2d51);
+    h1 = (h1 << 15) | (h1 >>> 17);
+    let h2 = Math.imul(this.h2 ^ high ^ kindAndTarget ^ Math.imul(digest, 0x9e3779b1) ^ h1, 0x1b873593);
+    h2 = (h2 << 13) | (h2 >>> 19);
+    this.h1 = (h1 + h2) | 0;
+    this.h2 = (Math.imul(h2, 5) + 0xe6546b64) | 0;
+  }
+
   /** FNV-1a of a string, cached because message types repeat millions of times. */
   stringDigest(text: string): number {
     let digest = this.stringHashes.get(text);

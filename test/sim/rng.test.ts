@@ -28,6 +28,31 @@ describe('Rng', () => {
     assert.ok(Math.abs(p99 - 5000) / 5000 < 0.1, `p99 ${p99}`);
   });
 
+  it('exponential (ziggurat) follows the exponential distribution: Kolmogorov–Smirnov, mean, variance, tail', () => {
+    const rng = Rng.fromSeed(5);
+    const n = 200_000;
+    const draws = Float64Array.from({ length: n }, () => rng.exponential(1)).sort();
+    let d = 0;
+    for (let i = 0; i < n; i++) {
+      const cdf = 1 - Math.exp(-(draws[i] as number));
+      d = Math.max(d, Math.abs(cdf - i / n), Math.abs(cdf - (i + 1) / n));
+    }
+    // The 1% critical value of the KS statistic is 1.63 / √n.
+    assert.ok(d < 1.63 / Math.sqrt(n), `KS distance ${d}`);
+    let sum = 0;
+    let squares = 0;
+    for (const x of draws) {
+      sum += x;
+      squares += x * x;
+    }
+    const mean = sum / n;
+    assert.ok(Math.abs(mean - 1) < 0.01, `mean ${mean}`);
+    assert.ok(Math.abs(squares / n - mean * mean - 1) < 0.03, `variance ${squares / n - mean * mean}`);
+    // Beyond the base layer's edge (7.7) the tail is drawn separately: P(X > 8) = e^-8 ≈ 3.4e-4.
+    const beyond = draws.filter((x) => x > 8).length / n;
+    assert.ok(beyond > 1.5e-4 && beyond < 6e-4, `P(X > 8) = ${beyond}`);
+  });
+
   it('exponential has the requested mean and jitter follows client-go (d + rand × factor × d)', () => {
     const rng = Rng.fromSeed(4);
     let sum = 0;
