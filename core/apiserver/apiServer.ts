@@ -113,6 +113,12 @@ interface InFlight {
   readonly mutating: boolean;
   user: UserInfo | undefined;
   attempts: number;
+  /**
+   * CPU spent on the request (authentication, authorization) but not yet waited for: charged with
+   * the next stage's CPU, or before the response. One wait per stage would be one timer event per
+   * stage; the request's stages run back to back on the server's CPU either way.
+   */
+  cpuDebtUs: number;
 }
 
 interface ServedWatch {
@@ -343,7 +349,7 @@ export class ApiServer implements Component {
       this.finishEarly(ctx, from, req, notFound('resources', req.resource), 'request');
       return;
     }
-    const f: InFlight = { req, from, resource, mutating, user: undefined, attempts: 0 };
+    const f: InFlight = { req, from, resource, mutating, user: undefined, attempts: 0, cpuDebtUs: 0 };
     if (req.verb === 'watch') {
       this.startWatch(ctx, f);
       return;
@@ -368,7 +374,8 @@ export class ApiServer implements Component {
       this.afterCpu(ctx, cost, (c) => this.respond(c, f, { ok: false, status: st }, 'authorization'));
       return;
     }
-    this.afterCpu(ctx, cost, (c) => this.dispatch(c, f));
+    f.cpuDebtUs = cost;
+    this.dispatch(ctx, f);
   }
 
   private dispatch(ctx: Context, f: InFlight): void {
@@ -437,7 +444,7 @@ export class ApiServer implements Component {
       if (!r.ok) return this.respond(c, f, { ok: false, status: storeStatus(r.code, r.message) }, 'storage');
       if (r.value.type !== 'ok') return this.respond(c, f, { ok: false, status: internalError(`store range: ${r.value.type}`) }, 'storage');
       const kv = r.value.kvs[0];
-      this.afterCpu(c, this.costs.storageUs, (c2) =>
+      this.afterCpuFor(c, f, this.costs.storageUs, (c2) =>
         this.respond(c2, f, kv === undefined ? { ok: false, status: notFound(f.req.resource, name) } : { ok: true, object: objectFromKv(kv) }),
       );
     });
@@ -491,7 +498,7 @@ export class ApiServer implements Component {
   private listFromCache(ctx: Context, f: InFlight, cache: WatchCache): void {
     const items = cache.list(f.resource.namespaced ? f.req.namespace : undefined, f.req.fieldSelector);
     const list: ObjectList<KubeObject> = Object.freeze({ kind: 'List', items: Object.freeze(items), resourceVersion: String(cache.rv) });
-    this.afterCpu(ctx, items.length * this.costs.perListItemUs + 1, (c) => this.respond(c, f, { ok: true, object: list }));
+    this.afterCpuFor(ctx, f, items.length * this.costs.perListItemUs + 1, (c) => this.respond(c, f, { ok: true, object: list }));
   }
 
   private listFromStore(ctx: Context, f: InFlight): void {
@@ -507,7 +514,7 @@ export class ApiServer implements Component {
         if (matches(o, undefined, node, name)) items.push(o);
       }
       const list: ObjectList<KubeObject> = Object.freeze({ kind: 'List', items: Object.freeze(items), resourceVersion: String(r.value.revision) });
-      this.afterCpu(c, r.value.kvs.length * (this.costs.perListItemUs + this.costs.storageUs / 10) + 1, (c2) => this.respond(c2, f, { ok: true, object: list }));
+      this.afterCpuFor(c, f, r.value.kvs.length * (this.costs.perListItemUs + this.costs.storageUs / 10) + 1, (c2) => this.respond(c2, f, { ok: true, object: list }));
     });
   }
 
@@ -742,23 +749,23 @@ export class ApiServer implements Component {
     if (f.req.verb === 'create' || f.req.verb === 'update') {
       cost += this.costs.mutatingUs;
       const m = this.policy.mutate(attrs, obj, view);
-      if (!m.ok) return this.afterCpu(ctx, cost, (c) => this.respond(c, f, m, 'mutating'));
+      if (!m.ok) return this.afterCpuFor(ctx, f, cost, (c) => this.respond(c, f, m, 'mutating'));
       obj = m.object;
     }
     cost += this.costs.schemaUs;
     const causes = this.policy.validateSchema(obj, old);
     if (causes.length > 0) {
       const st = invalid(obj.kind, obj.metadata.name ?? '', causes);
-      return this.afterCpu(ctx, cost, (c) => this.respond(c, f, { ok: false, status: st }, 'schema'));
+      return this.afterCpuFor(ctx, f, cost, (c) => this.respond(c, f, { ok: false, status: st }, 'schema'));
     }
     if (f.req.verb === 'create' || f.req.verb === 'update') {
       cost += this.costs.validatingUs;
       const v = this.policy.validate(attrs, obj, view);
-      if (!v.ok) return this.afterCpu(ctx, cost, (c) => this.respond(c, f, v, 'validating'));
+      if (!v.ok) return this.afterCpuFor(ctx, f, cost, (c) => this.respond(c, f, v, 'validating'));
     }
     const key = storageKey(f.resource, obj.metadata.namespace, obj.metadata.name ?? '');
     const final = old !== undefined && shouldRemoveAfterUpdate(obj) ? undefined : obj;
-    this.afterCpu(ctx, cost + this.costs.storageUs, (c) => this.persist(c, f, key, old, final));
+    this.afterCpuFor(ctx, f, cost + this.costs.storageUs, (c) => this.persist(c, f, key, old, final));
   }
 
   /**
@@ -844,7 +851,19 @@ export class ApiServer implements Component {
     this.timers.set(ctx, ctx.useCpu(Math.max(1, costUs)), fn);
   }
 
+  /** afterCpu for a stage of request `f`, paying its CPU debt with it. */
+  private afterCpuFor(ctx: Context, f: InFlight, costUs: Micros, fn: (ctx: Context) => void): void {
+    const debt = f.cpuDebtUs;
+    f.cpuDebtUs = 0;
+    this.afterCpu(ctx, costUs + debt, fn);
+  }
+
   private respond(ctx: Context, f: InFlight, result: ApiResult<KubeObject | ObjectList<KubeObject>>, stage?: RejectionStage, revision?: number, baseRevision?: number): void {
+    if (f.cpuDebtUs > 0) {
+      // The response leaves once the CPU the request used is spent.
+      this.afterCpuFor(ctx, f, 0, (c) => this.respond(c, f, result, stage, revision, baseRevision));
+      return;
+    }
     if (f.mutating) this.inflightMutating--;
     else this.inflightReadOnly--;
     const code = result.ok ? OK : result.status.code;
@@ -860,7 +879,7 @@ export class ApiServer implements Component {
   /** A request refused before it was counted in flight (unknown resource, 429). */
   private finishEarly(ctx: Context, from: EndpointId, req: ApiRequest, st: Status, stage: RejectionStage): void {
     const resource = resourceForPlural(req.resource);
-    const f: InFlight = { req, from, resource: resource ?? (RESOURCES[0] as ResourceInfo), mutating: isMutatingVerb(req.verb), user: undefined, attempts: 0 };
+    const f: InFlight = { req, from, resource: resource ?? (RESOURCES[0] as ResourceInfo), mutating: isMutatingVerb(req.verb), user: undefined, attempts: 0, cpuDebtUs: 0 };
     this.observe(ctx, f, st.code, stage);
     if (req.verb === 'watch') ctx.send(from, Object.freeze({ type: 'api/watch-end', id: req.id, client: req.client, session: req.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(from, req.client, req.session), status: st }), 200);
     else ctx.send(from, Object.freeze({ type: 'api/response', id: req.id, client: req.client, session: req.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(from, req.client, req.session), result: Object.freeze({ ok: false, status: st }) }), REQUEST_OVERHEAD_BYTES);

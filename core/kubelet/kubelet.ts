@@ -49,6 +49,12 @@ const MAX_LEASE_UPDATE_RETRIES = 5;
 const POD_STATUS_SYNC_US = s(10);
 /** kubelet nodeStatusUpdateRetry. */
 const NODE_STATUS_UPDATE_RETRY = 5;
+/** Both periodic loops run under wait.JitterUntil(…, 0.04, sliding): each wait is [1, 1.04) × the period. */
+const LOOP_JITTER = 0.04;
+
+function jittered(ctx: Context, periodUs: Micros): Micros {
+  return Math.round(ctx.rng.jitter(periodUs, LOOP_JITTER));
+}
 
 interface PodWorker {
   readonly key: string;
@@ -154,7 +160,7 @@ export class Kubelet implements Component {
 
   /**
    * The node lease controller's sync (component-helpers lease controller), run every renew interval
-   * counted from the end of the previous sync (wait.JitterUntil, sliding): update the Lease we hold
+   * (plus up to 4 % jitter) counted from the end of the previous sync (wait.JitterUntil, sliding): update the Lease we hold
    * (up to 5 tries; a conflict re-reads it first); failing that, or holding none, ensure it exists
    * (get, create on 404) retrying with a backoff of 200 ms doubling to 7 s, then update it unless
    * it was just created. Without the retries one lost or refused renewal would cost a whole
@@ -162,7 +168,7 @@ export class Kubelet implements Component {
    */
   private syncLease(ctx: Context): void {
     const next = (c: Context): void => {
-      this.timer(c, this.cfg.leaseRenewIntervalUs ?? s(10), (c2) => this.syncLease(c2));
+      this.timer(c, jittered(c, this.cfg.leaseRenewIntervalUs ?? s(10)), (c2) => this.syncLease(c2));
     };
     const lease = this.lease;
     if (lease === undefined) {
@@ -248,13 +254,14 @@ export class Kubelet implements Component {
   }
 
   /**
-   * syncNodeStatus, every nodeStatusUpdateFrequency counted from the end of the previous sync:
+   * syncNodeStatus, every nodeStatusUpdateFrequency (plus up to 4 % jitter) counted from the end of
+   * the previous sync:
    * post the status when it is not Ready or the report is due, trying up to 5 times
    * (nodeStatusUpdateRetry) so a lost or conflicting write does not wait a whole period.
    */
   private syncNodeStatus(ctx: Context): void {
     this.updateNodeStatus(ctx, 0, (c) => {
-      this.timer(c, this.cfg.nodeStatusUpdateFrequencyUs ?? s(10), (c2) => this.syncNodeStatus(c2));
+      this.timer(c, jittered(c, this.cfg.nodeStatusUpdateFrequencyUs ?? s(10)), (c2) => this.syncNodeStatus(c2));
     });
   }
 

@@ -119,8 +119,12 @@ export class StoreMember implements Component {
   private readonly readsAwaitingApply: Array<{ readonly context: string; readonly index: number }> = [];
   /** Results of applied requests, for answering a retried request without applying it twice. */
   private appliedRequests = new Map<string, AppliedRequest>();
-  /** Request ids in the order they were remembered (from `appliedOrderHead`), for forgetting the oldest. */
-  private appliedOrder: Array<{ readonly requestId: string; readonly done: unknown }> = [];
+  /**
+   * Request ids in the order they were remembered (from `appliedOrderHead`), for forgetting the
+   * oldest, and the record each was remembered with (parallel arrays: no object per write).
+   */
+  private appliedOrderIds: string[] = [];
+  private appliedOrderDone: AppliedRequest[] = [];
   private appliedOrderHead = 0;
   private readonly endpoints: Array<EndpointId | undefined> = [];
   private inFlight: Ready<LogCommand> | undefined;
@@ -365,7 +369,7 @@ export class StoreMember implements Component {
     this.serveReads(ctx);
     const hs = ready.hardState;
     const mustSync = ready.entries.length > 0 || ready.snapshot !== null || (hs !== null && (hs.term !== this.lastPersistedTerm(ctx) || hs.vote !== this.lastPersistedVote(ctx)));
-    this.inFlight = leaderSends ? { ...ready, messages: [] } : ready;
+    this.inFlight = leaderSends ? sent(ready) : ready;
     if (mustSync) {
       ctx.setTimer(ctx.fsyncDelay(), FSYNC);
       return;
@@ -452,7 +456,8 @@ export class StoreMember implements Component {
     const data = snapshot.data as StoreSnapshotData;
     this.mvcc = Mvcc.fromSnapshot(data.mvcc, { retainRevisions: this.options.retainRevisions ?? 10_000 });
     this.appliedRequests = new Map(data.applied);
-    this.appliedOrder = data.applied.map(([requestId, done]) => ({ requestId, done }));
+    this.appliedOrderIds = data.applied.map(([requestId]) => requestId);
+    this.appliedOrderDone = data.applied.map(([, done]) => done);
     this.appliedOrderHead = 0;
     this.appliedThrough = snapshot.index;
     this.snapshotIndex = snapshot.index;
@@ -558,28 +563,31 @@ export class StoreMember implements Component {
   /** The remembered requests, oldest first (the FIFO's live records), for a snapshot. */
   private rememberedInOrder(): Array<readonly [string, AppliedRequest]> {
     const out: Array<readonly [string, AppliedRequest]> = [];
-    for (let i = this.appliedOrderHead; i < this.appliedOrder.length; i++) {
-      const r = this.appliedOrder[i];
-      const done = r === undefined ? undefined : this.appliedRequests.get(r.requestId);
-      if (r !== undefined && done !== undefined && done === r.done) out.push([r.requestId, done]);
+    for (let i = this.appliedOrderHead; i < this.appliedOrderIds.length; i++) {
+      const requestId = this.appliedOrderIds[i];
+      const done = requestId === undefined ? undefined : this.appliedRequests.get(requestId);
+      if (requestId !== undefined && done !== undefined && done === this.appliedOrderDone[i]) out.push([requestId, done]);
     }
     return out;
   }
 
-  private remember(requestId: string, done: { readonly result: ApplyResult; readonly index: number; readonly term: number }): void {
+  private remember(requestId: string, done: AppliedRequest): void {
     this.appliedRequests.set(requestId, done);
-    this.appliedOrder.push({ requestId, done });
+    this.appliedOrderIds.push(requestId);
+    this.appliedOrderDone.push(done);
     const window = this.options.dedupeWindow ?? 100_000;
     // Forget the oldest request, deterministically. A FIFO of ids rather than `keys().next()`:
     // V8 leaves deleted Map entries as holes that iteration skips, so taking the first key of a
     // Map used as a queue costs O(deletions since the last rehash) — 7 s of a 1,000-node run.
-    while (this.appliedRequests.size > window && this.appliedOrderHead < this.appliedOrder.length) {
-      const oldest = this.appliedOrder[this.appliedOrderHead++];
+    while (this.appliedRequests.size > window && this.appliedOrderHead < this.appliedOrderIds.length) {
+      const i = this.appliedOrderHead++;
+      const oldest = this.appliedOrderIds[i];
       // Only if still the same record (an id forgotten and remembered again is younger).
-      if (oldest !== undefined && this.appliedRequests.get(oldest.requestId) === oldest.done) this.appliedRequests.delete(oldest.requestId);
+      if (oldest !== undefined && this.appliedRequests.get(oldest) === this.appliedOrderDone[i]) this.appliedRequests.delete(oldest);
     }
-    if (this.appliedOrderHead > 4096 && this.appliedOrderHead * 2 > this.appliedOrder.length) {
-      this.appliedOrder = this.appliedOrder.slice(this.appliedOrderHead);
+    if (this.appliedOrderHead > 4096 && this.appliedOrderHead * 2 > this.appliedOrderIds.length) {
+      this.appliedOrderIds = this.appliedOrderIds.slice(this.appliedOrderHead);
+      this.appliedOrderDone = this.appliedOrderDone.slice(this.appliedOrderHead);
       this.appliedOrderHead = 0;
     }
   }
@@ -603,6 +611,12 @@ export class StoreMember implements Component {
   /** Last log index handed to the MVCC state machine (ahead of the node's `applied` until advance). */
   private appliedThrough = 0;
 }
+
+/** The Ready with its messages already sent (a leader sends before its fsync). */
+function sent(r: Ready<LogCommand>): Ready<LogCommand> {
+  return { softState: r.softState, snapshot: r.snapshot, hardState: r.hardState, entries: r.entries, messages: NO_MESSAGES, committedEntries: r.committedEntries, readStates: r.readStates };
+}
+const NO_MESSAGES: ReadonlyArray<never> = Object.freeze([]);
 
 function reply(ctx: Context, to: EndpointId, message: StoreResponse, sizeBytes = 64): void {
   ctx.send(to, message, sizeBytes);

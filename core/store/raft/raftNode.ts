@@ -32,6 +32,10 @@ interface PendingRead {
   readonly acks: Set<RaftId>;
 }
 
+const NO_ENTRIES: ReadonlyArray<never> = Object.freeze([]);
+const NO_MESSAGES: ReadonlyArray<never> = Object.freeze([]);
+const NO_READS: ReadonlyArray<never> = Object.freeze([]);
+
 export type ProposeResult =
   | { readonly ok: true; readonly index: number; readonly term: number }
   | { readonly ok: false; readonly leader: RaftId };
@@ -622,8 +626,20 @@ export class RaftNode<P> {
     this.messages.push(m);
   }
 
+  // hasReady() runs after every input and ready() once per batch: neither allocates unless there is
+  // something new (hard or soft state objects only when they changed, shared empty arrays).
+
+  private hardChanged(): boolean {
+    const prev = this.prevHard;
+    return this.term !== prev.term || this.vote !== prev.vote || this.log.committed !== prev.commit;
+  }
+
+  private softChanged(): boolean {
+    const prev = this.prevSoft;
+    return this.role !== prev.role || this.leader !== prev.leader || this.term !== prev.term;
+  }
+
   hasReady(): boolean {
-    const hs = this.hardState();
     return (
       this.appendsDirty ||
       this.pendingSnapshot !== null ||
@@ -631,8 +647,8 @@ export class RaftNode<P> {
       this.readStates.length > 0 ||
       this.log.stableIndex < this.log.lastIndex() ||
       this.log.hasNextCommitted() ||
-      hs.term !== this.prevHard.term || hs.vote !== this.prevHard.vote || hs.commit !== this.prevHard.commit ||
-      this.role !== this.prevSoft.role || this.leader !== this.prevSoft.leader || this.term !== this.prevSoft.term
+      this.hardChanged() ||
+      this.softChanged()
     );
   }
 
@@ -640,23 +656,27 @@ export class RaftNode<P> {
   ready(): Ready<P> {
     if (this.appendsDirty && this.role === 'leader') this.broadcastAppends();
     this.appendsDirty = false;
-    const hs = this.hardState();
-    const hardChanged = hs.term !== this.prevHard.term || hs.vote !== this.prevHard.vote || hs.commit !== this.prevHard.commit;
-    const ss = this.softState();
-    const softChanged = ss.role !== this.prevSoft.role || ss.leader !== this.prevSoft.leader || ss.term !== this.prevSoft.term;
+    let hardState: HardState | null = null;
+    if (this.hardChanged()) {
+      hardState = this.hardState();
+      this.prevHard = hardState;
+    }
+    let softState: SoftState | null = null;
+    if (this.softChanged()) {
+      softState = this.softState();
+      this.prevSoft = softState;
+    }
     const ready: Ready<P> = {
-      softState: softChanged ? ss : null,
+      softState,
       snapshot: this.pendingSnapshot,
-      hardState: hardChanged ? hs : null,
-      entries: this.log.unstable(),
-      messages: this.messages,
-      committedEntries: this.log.nextCommitted(),
-      readStates: this.readStates,
+      hardState,
+      entries: this.log.stableIndex < this.log.lastIndex() ? this.log.unstable() : NO_ENTRIES,
+      messages: this.messages.length > 0 ? this.messages : NO_MESSAGES,
+      committedEntries: this.log.hasNextCommitted() ? this.log.nextCommitted() : NO_ENTRIES,
+      readStates: this.readStates.length > 0 ? this.readStates : NO_READS,
     };
-    this.prevHard = hs;
-    this.prevSoft = ss;
-    this.messages = [];
-    this.readStates = [];
+    if (this.messages.length > 0) this.messages = [];
+    if (this.readStates.length > 0) this.readStates = [];
     return ready;
   }
 
