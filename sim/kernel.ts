@@ -26,8 +26,7 @@ const START_TRACE = START * TRACE_KIND + 1;
 const TIMER_TRACE = TIMER * TRACE_KIND + 1;
 const DELIVER_TRACE = DELIVER * TRACE_KIND + 1;
 const CALLBACK_TRACE = CALLBACK * TRACE_KIND;
-/** `blocked` values: the process runs, or its host or itself is down or stopped. */
-const RUNNING = 0;
+/** The low bit of `Endpoint.life`: the process is not running (its host or itself is down or stopped). */
 const NOT_RUNNING = 1;
 
 export interface SimulationOptions {
@@ -109,10 +108,13 @@ const ENDPOINT_BATCH = 256;
  */
 class Endpoint extends Rng implements Context {
   self: EndpointId = -1;
-  /** RUNNING, or NOT_RUNNING while its host or itself is down or stopped. */
-  blocked = RUNNING;
-  /** Bumped on every crash, so that timers set by an earlier life never fire. */
-  incarnation = 0;
+  /**
+   * `incarnation × 2 + (running ? 0 : 1)`. The incarnation is bumped on every crash, so that timers
+   * set by an earlier life never fire; the low bit is set while the host or the process itself is
+   * down or stopped. Timers and starts carry `incarnation × 2`, so one comparison with this field
+   * admits an event: same life and running.
+   */
+  life = 0;
   /** The live component; undefined while down or not yet started. */
   instance: Component | undefined = undefined;
   private readonly sim: Simulation;
@@ -322,7 +324,7 @@ export class Simulation {
       const endpoint = this.endpointAt(id);
       endpoint.info.crashed = false;
       endpoint.info.paused = false;
-      this.queue.push(this.now, START, id, endpoint.incarnation, undefined);
+      this.queue.push(this.now, START, id, endpoint.life & ~NOT_RUNNING, undefined);
     }
     this.refreshHost(host);
     this.emitObservation(host.name, { type: 'host.restarted', subject: host.name });
@@ -367,7 +369,7 @@ export class Simulation {
     endpoint.info.crashed = false;
     endpoint.info.paused = false;
     this.refreshBlocked(endpoint);
-    this.queue.push(this.now, START, endpoint.self, endpoint.incarnation, undefined);
+    this.queue.push(this.now, START, endpoint.self, endpoint.life & ~NOT_RUNNING, undefined);
     this.emitObservation(endpoint.info.name, { type: 'process.restarted', subject: endpoint.info.name });
   }
 
@@ -399,7 +401,7 @@ export class Simulation {
     for (const id of endpoint.info.held) this.queue.cancel(id);
     endpoint.info.held.length = 0;
     endpoint.instance = undefined;
-    endpoint.incarnation++;
+    endpoint.life += 2;
     endpoint.info.cpuBusyUntil = 0;
   }
 
@@ -409,7 +411,7 @@ export class Simulation {
 
   private refreshBlocked(endpoint: Endpoint): void {
     const running = endpoint.host.state === 'up' && !endpoint.info.crashed && !endpoint.info.paused;
-    endpoint.blocked = running ? RUNNING : NOT_RUNNING;
+    endpoint.life = running ? endpoint.life & ~NOT_RUNNING : endpoint.life | NOT_RUNNING;
   }
 
   private releaseHeld(endpoint: Endpoint): void {
@@ -473,7 +475,7 @@ export class Simulation {
   /**
    * Every event but a timer (the run loop takes those itself). Each kind has a short path of its own
    * so that the optimiser can inline it; what only faults need (held and dropped events) is behind
-   * one field per endpoint, `blocked`.
+   * the low bit of one field per endpoint, `life`.
    */
   private dispatch(slot: number): void {
     const kind = this.queue.kindOf(slot);
@@ -485,15 +487,16 @@ export class Simulation {
   private deliverTimer(slot: number): void {
     const queue = this.queue;
     const endpoint = this.endpoints[queue.targetOf(slot)] as Endpoint;
-    if (endpoint.blocked !== RUNNING) {
-      this.holdOrDrop(slot, endpoint);
+    if (endpoint.life !== queue.auxOf(slot)) {
+      // Not running (held or dropped), or set by an earlier life (dropped).
+      if ((endpoint.life & NOT_RUNNING) !== 0) this.holdOrDrop(slot, endpoint);
+      else queue.release(slot);
       return;
     }
-    const incarnation = queue.auxOf(slot);
     const tag = queue.payloadOf(slot) as TimerTag;
     queue.release(slot);
     const instance = endpoint.instance;
-    if (incarnation !== endpoint.incarnation || instance === undefined) return;
+    if (instance === undefined) return;
     this.eventsProcessed++;
     this.trace.foldEvent(this.now, TIMER_TRACE + endpoint.self, typeof tag === 'number' ? tag : this.trace.payloadDigest(tag));
     instance.onTimer(endpoint, tag);
@@ -502,7 +505,7 @@ export class Simulation {
   private deliverMessage(slot: number): void {
     const queue = this.queue;
     const endpoint = this.endpoints[queue.targetOf(slot)] as Endpoint;
-    if (endpoint.blocked !== RUNNING) {
+    if ((endpoint.life & NOT_RUNNING) !== 0) {
       this.holdOrDrop(slot, endpoint);
       return;
     }
@@ -521,15 +524,15 @@ export class Simulation {
   private startComponent(slot: number): void {
     const queue = this.queue;
     const endpoint = this.endpoints[queue.targetOf(slot)] as Endpoint;
-    if (endpoint.blocked !== RUNNING) {
+    if ((endpoint.life & NOT_RUNNING) !== 0) {
       this.holdOrDrop(slot, endpoint);
       return;
     }
-    const incarnation = queue.auxOf(slot);
+    const life = queue.auxOf(slot);
     queue.release(slot);
-    if (incarnation !== endpoint.incarnation || endpoint.instance !== undefined) return;
+    if (life !== endpoint.life || endpoint.instance !== undefined) return;
     this.eventsProcessed++;
-    this.trace.foldEvent(this.now, START_TRACE + endpoint.self, incarnation);
+    this.trace.foldEvent(this.now, START_TRACE + endpoint.self, life >> 1);
     const instance = endpoint.info.factory();
     endpoint.instance = instance;
     instance.start(endpoint);
@@ -561,7 +564,7 @@ export class Simulation {
 
   setTimer(endpoint: Endpoint, localDelay: Micros, tag: TimerTag): TimerId {
     const delay = this.anyDrift ? endpoint.host.virtualDelay(localDelay) : localDelay > 0 ? Math.ceil(localDelay) : 0;
-    const slot = this.queue.schedule(this.now + delay, TIMER, endpoint.self, endpoint.incarnation, tag);
+    const slot = this.queue.schedule(this.now + delay, TIMER, endpoint.self, endpoint.life & ~NOT_RUNNING, tag);
     return this.queue.idOf(slot);
   }
 

@@ -8,14 +8,12 @@ const CANCELLED = 2;
 const HELD = 3;
 
 const SLOT_BITS = 2 ** 24;
-/** Layout of a slot's integer fields in `slotInts`. */
-const STRIDE = 8;
+/** Layout of a slot's integer fields in `slotInts`: 16 bytes, four slots to a cache line. */
+const STRIDE = 4;
 const NEXT = 0;
 const KIND = 1;
 const TARGET = 2;
 const AUX = 3;
-const GENERATION = 4;
-const STATE = 5;
 const GENERATIONS = 2 ** 29;
 const GENERATION_MASK = GENERATIONS - 1;
 const NONE = -1;
@@ -29,6 +27,8 @@ const FIT_WINDOW = 1024;
  * narrow) or pushes walk more than this many list entries on average (too wide).
  */
 const FIT_LIMIT = 6;
+/** Buckets the inlined pop looks at before it calls the general scan. */
+const NEAR_BUCKETS = 4;
 /** Pending events sampled to estimate the bucket width. */
 const WIDTH_SAMPLE = 1024;
 /** Bucket width in mean gaps between the earliest pending events. */
@@ -69,6 +69,10 @@ export class EventQueue {
    * cache line: with thousands of pending events, separate arrays cost a cache miss per field.
    */
   private slotInts: Int32Array;
+  /** FREE, PENDING, CANCELLED or HELD per slot, apart from the fields a pop reads with it. */
+  private slotState: Uint8Array;
+  /** Bumped on each reuse of a slot, so that a stale id cancels nothing. */
+  private slotGeneration: Int32Array;
   private slotPayload: unknown[];
   private capacity: number;
   private freeSlots: Int32Array;
@@ -95,6 +99,8 @@ export class EventQueue {
     this.capacity = capacity;
     this.slotTime = new Float64Array(capacity);
     this.slotInts = new Int32Array(capacity * STRIDE);
+    this.slotState = new Uint8Array(capacity);
+    this.slotGeneration = new Int32Array(capacity);
     this.slotPayload = new Array<unknown>(capacity).fill(undefined);
     this.freeSlots = new Int32Array(capacity);
   }
@@ -124,7 +130,7 @@ export class EventQueue {
     ints[base + KIND] = kind;
     ints[base + TARGET] = target;
     ints[base + AUX] = aux;
-    ints[base + STATE] = PENDING;
+    this.slotState[slot] = PENDING;
     this.slotPayload[slot] = payload;
     this.slotTime[slot] = time;
     this.insert(slot, time);
@@ -134,14 +140,14 @@ export class EventQueue {
 
   /** The id of the event now in `slot`. */
   idOf(slot: number): number {
-    return (this.slotInts[slot * STRIDE + GENERATION] as number) * SLOT_BITS + slot;
+    return (this.slotGeneration[slot] as number) * SLOT_BITS + slot;
   }
 
   /** Re-inserts a held event (by the id `hold` returned) at a new time, behind events already due then. */
   reschedule(id: number, time: Micros): void {
     const slot = id % SLOT_BITS;
-    if (this.slotInts[slot * STRIDE + GENERATION] !== Math.floor(id / SLOT_BITS) || this.slotInts[slot * STRIDE + STATE] !== HELD) return;
-    this.slotInts[slot * STRIDE + STATE] = PENDING;
+    if (this.slotGeneration[slot] !== Math.floor(id / SLOT_BITS) || this.slotState[slot] !== HELD) return;
+    this.slotState[slot] = PENDING;
     this.slotTime[slot] = time;
     this.insert(slot, time);
     this.live++;
@@ -150,10 +156,10 @@ export class EventQueue {
   cancel(id: number): void {
     const slot = id % SLOT_BITS;
     const generation = Math.floor(id / SLOT_BITS);
-    if (slot >= this.slotsUsed || this.slotInts[slot * STRIDE + GENERATION] !== generation) return;
-    const state = this.slotInts[slot * STRIDE + STATE];
+    if (slot >= this.slotsUsed || this.slotGeneration[slot] !== generation) return;
+    const state = this.slotState[slot];
     if (state === PENDING) {
-      this.slotInts[slot * STRIDE + STATE] = CANCELLED;
+      this.slotState[slot] = CANCELLED;
       this.slotPayload[slot] = undefined;
       this.live--;
     } else if (state === HELD) {
@@ -180,22 +186,31 @@ export class EventQueue {
    * `limit`: the run loop's one call per event.
    */
   popNotAfter(limit: Micros): number {
-    // The common case, kept small enough for the optimiser to inline into the run loop: the head
-    // of the cursor's bucket is pending and due within the bucket's window.
-    const bucket = this.cursor & this.bucketMask;
-    const head = this.bucketHead[bucket] as number;
-    if (head !== NONE) {
-      const time = this.slotTime[head] as number;
-      if (time < this.cursorEnd && this.slotInts[head * STRIDE + STATE] === PENDING && time <= limit) {
+    // The common case, kept small enough for the optimiser to inline into the run loop: within a few
+    // buckets of the cursor, a bucket's head is pending and due within that bucket's window.
+    const heads = this.bucketHead;
+    const mask = this.bucketMask;
+    let cursor = this.cursor;
+    let end = this.cursorEnd;
+    for (let step = 0; step < NEAR_BUCKETS; step++) {
+      const head = heads[cursor & mask] as number;
+      if (head !== NONE) {
+        const time = this.slotTime[head] as number;
+        if (time >= end || this.slotState[head] !== PENDING || time > limit) break;
         const next = this.slotInts[head * STRIDE + NEXT] as number;
-        this.bucketHead[bucket] = next;
-        if (next === NONE) this.bucketTail[bucket] = NONE;
+        heads[cursor & mask] = next;
+        if (next === NONE) this.bucketTail[cursor & mask] = NONE;
+        this.cursor = cursor;
+        this.cursorEnd = end;
+        this.windowScanned += step;
         this.stored--;
         this.live--;
         this.poppedTime = time;
         if (++this.windowPops >= FIT_WINDOW || this.stored < this.shrinkBelow) this.checkFit();
         return head;
       }
+      cursor++;
+      end += this.width;
     }
     return this.popScanning(limit);
   }
@@ -230,14 +245,14 @@ export class EventQueue {
 
   /** Keeps a popped slot aside until `reschedule` or `cancel`; returns its id (still valid for both). */
   hold(slot: number): number {
-    this.slotInts[slot * STRIDE + STATE] = HELD;
-    return (this.slotInts[slot * STRIDE + GENERATION] as number) * SLOT_BITS + slot;
+    this.slotState[slot] = HELD;
+    return (this.slotGeneration[slot] as number) * SLOT_BITS + slot;
   }
 
   release(slot: number): void {
-    this.slotInts[slot * STRIDE + STATE] = FREE;
+    this.slotState[slot] = FREE;
     this.slotPayload[slot] = undefined;
-    this.slotInts[slot * STRIDE + GENERATION] = ((this.slotInts[slot * STRIDE + GENERATION] as number) + 1) & GENERATION_MASK;
+    this.slotGeneration[slot] = ((this.slotGeneration[slot] as number) + 1) & GENERATION_MASK;
     this.freeSlots[this.freeCount++] = slot;
   }
 
@@ -259,7 +274,7 @@ export class EventQueue {
     for (let scanned = 0; scanned <= mask; scanned++) {
       const bucket = cursor & mask;
       let head = heads[bucket] as number;
-      while (head !== NONE && this.slotInts[head * STRIDE + STATE] === CANCELLED) {
+      while (head !== NONE && this.slotState[head] === CANCELLED) {
         heads[bucket] = this.slotInts[head * STRIDE + NEXT] as number;
         this.stored--;
         this.release(head);
@@ -362,14 +377,14 @@ export class EventQueue {
     let count = 0;
     for (let bucket = 0; bucket < old.length; bucket++) {
       for (let slot = old[bucket] as number; slot !== NONE; slot = this.slotInts[slot * STRIDE + NEXT] as number) {
-        if (this.slotInts[slot * STRIDE + STATE] === CANCELLED) continue;
+        if (this.slotState[slot] === CANCELLED) continue;
         entries[count++] = slot;
       }
     }
     for (let bucket = 0; bucket < old.length; bucket++) {
       for (let slot = old[bucket] as number; slot !== NONE; ) {
         const next = this.slotInts[slot * STRIDE + NEXT] as number;
-        if (this.slotInts[slot * STRIDE + STATE] === CANCELLED) this.release(slot);
+        if (this.slotState[slot] === CANCELLED) this.release(slot);
         slot = next;
       }
     }
@@ -429,6 +444,8 @@ export class EventQueue {
     const capacity = this.capacity * 2;
     this.slotTime = grow(this.slotTime, new Float64Array(capacity));
     this.slotInts = grow(this.slotInts, new Int32Array(capacity * STRIDE));
+    this.slotState = grow(this.slotState, new Uint8Array(capacity));
+    this.slotGeneration = grow(this.slotGeneration, new Int32Array(capacity));
     this.freeSlots = grow(this.freeSlots, new Int32Array(capacity));
     for (let i = this.slotPayload.length; i < capacity; i++) this.slotPayload.push(undefined);
     this.capacity = capacity;
@@ -436,7 +453,7 @@ export class EventQueue {
 
 }
 
-function grow<T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(from: T, to: T): T {
+function grow<T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }
