@@ -160,8 +160,9 @@ export class Kubelet implements Component {
 
   /**
    * The node lease controller's sync (component-helpers lease controller), run every renew interval
-   * (plus up to 4 % jitter) counted from the end of the previous sync (wait.JitterUntil, sliding): update the Lease we hold
-   * (up to 5 tries; a conflict re-reads it first); failing that, or holding none, ensure it exists
+   * (plus up to 4 % jitter) counted from the end of the previous sync (wait.JitterUntil, sliding):
+   * update the Lease we hold (up to 5 tries; a conflict re-reads it first); failing that, or holding
+   * none, ensure it exists
    * (get, create on 404) retrying with a backoff of 200 ms doubling to 7 s, then update it unless
    * it was just created. Without the retries one lost or refused renewal would cost a whole
    * interval and, repeated, the node's grace period.

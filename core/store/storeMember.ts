@@ -481,11 +481,16 @@ export class StoreMember implements Component {
     return found;
   }
 
+  /**
+   * Keeps one tick timer armed no later than Raft's next deadline. A follower's deadline moves later
+   * with every message from the leader; the armed timer is then left alone (tick() before the
+   * deadline does nothing, and re-arming follows it), so a message costs no timer cancel and push.
+   */
   private armTick(ctx: Context): void {
     const node = this.node;
     if (node === undefined) return;
     const at = node.nextDeadlineUs();
-    if (at === this.tickAtUs) return;
+    if (at === this.tickAtUs || (this.tickTimer !== undefined && this.tickAtUs < at)) return;
     if (this.tickTimer !== undefined) ctx.cancelTimer(this.tickTimer);
     this.tickAtUs = at;
     this.tickTimer = ctx.setTimer(Math.max(0, at - ctx.now()), TICK);
