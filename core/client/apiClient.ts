@@ -92,6 +92,7 @@ export interface WatchHandle {
 }
 
 type RequestFields = Omit<ApiRequest, 'type' | 'id' | 'client' | 'session' | 'token'>;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 interface Pending {
   readonly fields: RequestFields;
@@ -368,9 +369,11 @@ export class ApiClient {
   // ───────────── internals ─────────────
 
   private write(ctx: Context, verb: Verb, resource: ResourceName, obj: KubeObject, cb: ApiCallback<unknown>, opts: WriteOptions | undefined): void {
-    let fields: RequestFields = withNs({ verb, resource, body: obj }, obj.metadata.namespace);
-    if (obj.metadata.name !== undefined && obj.metadata.name !== '') fields = { ...fields, name: obj.metadata.name };
-    if (opts?.fencing !== undefined) fields = { ...fields, fencing: opts.fencing };
+    const fields: Mutable<RequestFields> = { verb, resource, body: obj };
+    const { namespace, name } = obj.metadata;
+    if (namespace !== undefined && namespace !== '') fields.namespace = namespace;
+    if (name !== undefined && name !== '') fields.name = name;
+    if (opts?.fencing !== undefined) fields.fencing = opts.fencing;
     this.request(ctx, fields, cb, opts?.timeoutUs);
   }
 
@@ -402,8 +405,18 @@ export class ApiClient {
   }
 
   private sendRequest(ctx: Context, to: EndpointId, id: number, fields: RequestFields): void {
-    const req: ApiRequest = Object.freeze({ ...fields, type: 'api/request', id, client: this.name, session: this.session, token: this.config.token });
-    ctx.send(to, req, requestSizeBytes(req));
+    // Built field by field in one order rather than spread from `fields`: a spread of objects of
+    // varying shape plus added keys costs V8 a fresh hidden class per request (it was the costliest
+    // line of the client, ~6% of a rollout).
+    const req: Mutable<ApiRequest> = { type: 'api/request', id, client: this.name, session: this.session, token: this.config.token, verb: fields.verb, resource: fields.resource };
+    if (fields.namespace !== undefined) req.namespace = fields.namespace;
+    if (fields.name !== undefined) req.name = fields.name;
+    if (fields.body !== undefined) req.body = fields.body;
+    if (fields.resourceVersion !== undefined) req.resourceVersion = fields.resourceVersion;
+    if (fields.fieldSelector !== undefined) req.fieldSelector = fields.fieldSelector;
+    if (fields.deleteOptions !== undefined) req.deleteOptions = fields.deleteOptions;
+    if (fields.fencing !== undefined) req.fencing = fields.fencing;
+    ctx.send(to, Object.freeze(req), requestSizeBytes(req));
   }
 
   private onTimeout(ctx: Context, id: number, p: Pending): void {

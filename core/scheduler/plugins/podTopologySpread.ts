@@ -336,17 +336,18 @@ export function podTopologySpread(
       const stamp = scratch.stamp;
       const gen = nextGeneration();
       if (ownerNodes !== undefined && perNode.some((p, i) => p && constraints[i]?.selector === null)) {
-        for (const [node, n] of ownerNodes) {
-          if (node.index < 0) continue;
+        ownerNodes.forEach((n, node) => {
+          if (node.index < 0) return;
           ownerCount[node.index] = n;
           stamp[node.index] = gen;
-        }
+        });
       }
       const weights = constraints.map((c, i) =>
         Math.log((c.topologyKey === LABEL_HOSTNAME ? feasible.length - ignoredCount : (topoSize[i] ?? 0)) + 2),
       );
       // Raw scores of every feasible node, computed here once so that Score only reads them.
       const raw = scratch.raw;
+      const allCarry = constraints.map((c) => cache.nodesWithLabel(c.topologyKey) === cache.nodeCount);
       for (let j = 0; j < feasible.length; j++) {
         const node = feasible[j];
         if (node === undefined) continue;
@@ -358,12 +359,15 @@ export function podTopologySpread(
         for (let i = 0; i < k; i++) {
           const c = constraints[i];
           if (c === undefined) continue;
+          if (perNode[i] === true && c.selector === null) {
+            // The node's own domain: needs only that the node carries the key (known for all at once).
+            if (allCarry[i] !== true && node.labels[c.topologyKey] === undefined) continue;
+            score += (stamp[node.index] === gen ? (ownerCount[node.index] ?? 0) : 0) * (weights[i] ?? 0) + (c.maxSkew - 1);
+            continue;
+          }
           const v = node.labels[c.topologyKey];
           if (v === undefined) continue;
-          let cnt: number;
-          if (perNode[i] === true && c.selector === null) cnt = stamp[node.index] === gen ? (ownerCount[node.index] ?? 0) : 0;
-          else cnt = counts[i]?.get(v) ?? 0;
-          score += cnt * (weights[i] ?? 0) + (c.maxSkew - 1);
+          score += (counts[i]?.get(v) ?? 0) * (weights[i] ?? 0) + (c.maxSkew - 1);
         }
         raw[node.index] = Math.round(score);
       }
