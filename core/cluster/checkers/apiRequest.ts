@@ -32,15 +32,12 @@ export function apiRequestRecord(obs: Observation): ApiRequestRecord | undefined
   const verb = VERBS.find((v) => v === obs['verb']);
   const { resource, user, code, namespace, name, revision, baseRevision, precondition } = obs;
   if (verb === undefined || typeof resource !== 'string' || typeof user !== 'string' || typeof code !== 'number') return undefined;
-  return {
-    verb,
-    resource,
-    user,
-    code,
-    ...(typeof namespace === 'string' ? { namespace } : {}),
-    ...(typeof name === 'string' ? { name } : {}),
-    ...(typeof revision === 'number' ? { revision } : {}),
-    ...(typeof baseRevision === 'number' ? { baseRevision } : {}),
-    ...(typeof precondition === 'string' ? { precondition } : {}),
-  };
+  // Field by field: one per API request, and a spread of optional parts costs a fresh hidden class each.
+  const record: { -readonly [K in keyof ApiRequestRecord]: ApiRequestRecord[K] } = { verb, resource, user, code };
+  if (typeof namespace === 'string') record.namespace = namespace;
+  if (typeof name === 'string') record.name = name;
+  if (typeof revision === 'number') record.revision = revision;
+  if (typeof baseRevision === 'number') record.baseRevision = baseRevision;
+  if (typeof precondition === 'string') record.precondition = precondition;
+  return record;
 }
