@@ -63,6 +63,13 @@ interface Watcher {
   nextRevision: number;
   /** Sequence number of the last message sent on this stream (the first is 1). */
   seq: number;
+  /** Shared by the watchers of one prefix (see pushWatches). */
+  readonly prefixChanged: PrefixMemo;
+}
+
+interface PrefixMemo {
+  epoch: number;
+  hit: boolean;
 }
 
 interface PendingWrite {
@@ -136,6 +143,9 @@ export class StoreMember implements Component {
   private readSeq = 0;
   /** Index of the latest snapshot taken or installed here. */
   private snapshotIndex = 0;
+  /** pushWatches' memo: per watched prefix, whether it changed in batch number `epoch`. */
+  private readonly prefixChanged = new Map<string, PrefixMemo>();
+  private pushEpoch = 0;
 
   constructor(options: StoreMemberOptions) {
     this.options = options;
@@ -259,6 +269,7 @@ export class StoreMember implements Component {
           generation: request.generation,
           nextRevision: request.fromRevision,
           seq: 0,
+          prefixChanged: this.prefixMemo(request.prefix),
         };
         this.watchers.set(request.watchId, watcher);
         this.pushWatch(ctx, watcher, true);
@@ -553,16 +564,26 @@ export class StoreMember implements Component {
    */
   private pushWatches(ctx: Context, firstRevision: number): void {
     if (this.mvcc.revision < firstRevision || this.watchers.size === 0) return; // nothing was written
-    const changed = new Map<string, boolean>();
+    const epoch = ++this.pushEpoch;
     for (const w of this.watchers.values()) {
-      let hit = changed.get(w.prefix);
-      if (hit === undefined) {
-        hit = this.mvcc.changedSince(w.prefix, firstRevision);
-        changed.set(w.prefix, hit);
+      const memo = w.prefixChanged;
+      if (memo.epoch !== epoch) {
+        memo.epoch = epoch;
+        memo.hit = this.mvcc.changedSince(w.prefix, firstRevision);
       }
+      const hit = memo.hit;
       if (hit || w.nextRevision < firstRevision || w.nextRevision <= this.mvcc.compactRevision) this.pushWatch(ctx, w, false);
       else w.nextRevision = Math.max(w.nextRevision, this.mvcc.revision + 1);
     }
+  }
+
+  private prefixMemo(prefix: string): PrefixMemo {
+    let memo = this.prefixChanged.get(prefix);
+    if (memo === undefined) {
+      memo = { epoch: 0, hit: false };
+      this.prefixChanged.set(prefix, memo);
+    }
+    return memo;
   }
 
   /** The remembered requests, oldest first (the FIFO's live records), for a snapshot. */
