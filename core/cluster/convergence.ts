@@ -3,7 +3,7 @@ import type { Micros } from '../../sim/time.js';
 /**
  * Records when the cluster's "converged" predicate changes, so each fault's convergence can be read
  * afterwards: the first moment after the fault ends from which the cluster stays converged until the
- * next fault is injected (or the run ends).
+ * next disturbance (a fault injected, a workload step) or the end of the run.
  */
 export class ConvergenceTracker {
   /** Alternating transitions, starting with the state at time 0. */
@@ -37,7 +37,7 @@ export class ConvergenceTracker {
 
   /**
    * The first time t ≥ fromUs from which the predicate holds until `windowEnd(t)` (the next fault
-   * injected after t, or the end of the run); undefined if there is none. A later fault that strikes
+   * injected or workload step after t, or the end of the run); undefined if there is none. A later fault that strikes
    * before convergence does not make the earlier one "never converged": both converge together.
    */
   convergedAt(fromUs: Micros, windowEnd: (t: Micros) => Micros): Micros | undefined {
