@@ -67,11 +67,13 @@ export class SchedulingAlgorithm {
       this.resetCodes(n).fill(pre.code);
       return this.unschedulable(pod, state, pre.reasons.join(', '), 0, pre.plugin, pre);
     }
+    // Overwritten in place and truncated once at the end: `length = 0` would drop the backing
+    // store and the pushes of every cycle would grow it again (kilobytes of garbage per cycle).
     const feasible = this.feasible;
-    feasible.length = 0;
+    let found = 0;
     let codesReset = false;
     let reasonCounts: Map<string, number> | undefined;
-    const plugins = new Set<string>();
+    let plugins: Set<string> | undefined;
     let filtered = 0;
 
     // A pod that preempted before retries its nominated node first (upstream evaluateNominatedNode).
@@ -87,12 +89,12 @@ export class SchedulingAlgorithm {
     const toFind = this.options.stopAtFirstFeasible === true ? 1 : numFeasibleNodesToFind(n, this.options.percentageOfNodesToScore);
     const start = this.options.nodeOrder === 'roundRobin' ? this.nextStartNodeIndex % n : 0;
     let processed = 0;
-    for (; processed < n && feasible.length < toFind; processed++) {
+    for (; processed < n && found < toFind; processed++) {
       const node = nodes[(start + processed) % n];
       if (node === undefined) continue;
       const s = this.framework.runFilters(state, pod, node);
       if (s.code === Code.Success) {
-        feasible.push(node);
+        feasible[found++] = node;
         continue;
       }
       if (s.code === Code.Error) return { type: 'error', status: s, nodesFiltered: filtered + processed + 1, nodesScored: 0 };
@@ -101,15 +103,16 @@ export class SchedulingAlgorithm {
         codesReset = true;
       }
       this.nodeCodes[node.index] = s.code;
-      plugins.add(this.framework.lastRejectingPlugin);
+      (plugins ??= new Set()).add(this.framework.lastRejectingPlugin);
       reasonCounts ??= new Map();
       for (const r of s.reasons) reasonCounts.set(r, (reasonCounts.get(r) ?? 0) + 1);
     }
+    if (feasible.length !== found) feasible.length = found;
     filtered += processed;
     this.nextStartNodeIndex = (start + processed) % n;
 
     if (feasible.length === 0) {
-      const diagnosis: Diagnosis = { nodeCodes: this.nodeCodes, unschedulablePlugins: plugins, reasonCounts: reasonCounts ?? new Map() };
+      const diagnosis: Diagnosis = { nodeCodes: this.nodeCodes, unschedulablePlugins: plugins ?? new Set(), reasonCounts: reasonCounts ?? new Map() };
       const message = formatFitError(n, diagnosis.reasonCounts);
       return this.finishUnschedulable(pod, state, diagnosis, message, filtered);
     }
