@@ -328,8 +328,8 @@ export class EventQueue {
 
   /**
    * Links a slot into a bucket's sorted list, after every entry with a time not later than its own.
-   * Appending to an empty bucket or behind the tail is the common case and stays small enough to
-   * inline; the rest is `linkWithin`.
+   * Appending to an empty bucket, behind the tail or before the head is the common case (buckets hold
+   * about one event each) and stays small enough to inline; the rest is `linkWithin`.
    */
   private link(slot: number, time: Micros, bucket: number): void {
     const tail = this.bucketTail[bucket] as number;
@@ -342,19 +342,21 @@ export class EventQueue {
       this.slotInts[tail * STRIDE + NEXT] = slot;
       this.bucketTail[bucket] = slot;
     } else {
-      this.linkWithin(slot, time, bucket);
+      const head = this.bucketHead[bucket] as number;
+      if ((this.slotTime[head] as number) > time) {
+        this.slotInts[slot * STRIDE + NEXT] = head;
+        this.bucketHead[bucket] = slot;
+      } else {
+        this.linkWithin(slot, time, bucket);
+      }
     }
   }
 
+  /** Links a slot between a bucket's head and tail (neither goes after it nor before). */
   private linkWithin(slot: number, time: Micros, bucket: number): void {
     const times = this.slotTime;
     const ints = this.slotInts;
     let prev = this.bucketHead[bucket] as number;
-    if ((times[prev] as number) > time) {
-      ints[slot * STRIDE + NEXT] = prev;
-      this.bucketHead[bucket] = slot;
-      return;
-    }
     let after = ints[prev * STRIDE + NEXT] as number;
     while (after !== NONE && (times[after] as number) <= time) {
       prev = after;
