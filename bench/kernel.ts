@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { EventQueue } from '../sim/queue.js';
 import { Rng } from '../sim/rng.js';
-import { runPingPongWorkload, runTimeoutWorkload, runTimerChainWorkload, type WorkloadResult } from './kernel-workloads.js';
 import type { BenchRow } from './result.js';
 
 const PROCESSES = 10_000;
@@ -38,49 +37,64 @@ function medianSimPy(runs: number): SimPyFigure | string {
   return figures[figures.length >> 1] as SimPyFigure;
 }
 
-function peakMemoryMiB(): number {
-  return process.memoryUsage().rss / 1024 / 1024;
+/** Fresh processes per workload: each process's JIT settles its own way, so one is not enough. */
+const PROCESSES_PER_WORKLOAD = 3;
+
+interface WorkloadFigure {
+  /** Median over every measured run of every process. */
+  readonly eventsPerSec: number;
+  readonly note: string;
+  readonly peakRssMiB: number;
 }
 
-const WARM_UP_RUNS = 2;
-const MEASURED_RUNS = 5;
-
 /**
- * Runs a workload until the optimiser has settled (V8 keeps re-optimising the event loop over the
- * first few million events), then reports the median of MEASURED_RUNS runs; the note gives the
- * spread. (A forced full GC between runs was tried and made the next run slower, not steadier.)
+ * Runs a workload in PROCESSES_PER_WORKLOAD fresh processes (bench/kernel-process.ts: warm-up runs,
+ * then measured runs) and takes the median of all measured runs. Every run of every process must
+ * give the same trace hash: the benchmark doubles as a determinism check.
  */
-function steadyState(workload: () => WorkloadResult): { result: WorkloadResult; spread: string } {
-  for (let i = 0; i < WARM_UP_RUNS; i++) workload();
-  const runs: WorkloadResult[] = [];
-  for (let i = 0; i < MEASURED_RUNS; i++) runs.push(workload());
-  const hashes = new Set(runs.map((r) => r.traceHash));
-  if (hashes.size !== 1) throw new Error(`kernel bench: the same seed gave ${hashes.size} different trace hashes`);
-  runs.sort((a, b) => a.eventsPerSec - b.eventsPerSec);
-  const median = runs[runs.length >> 1] as WorkloadResult;
-  const low = (runs[0] as WorkloadResult).eventsPerSec / 1e6;
-  const high = (runs[runs.length - 1] as WorkloadResult).eventsPerSec / 1e6;
-  return { result: median, spread: `median of ${MEASURED_RUNS} after ${WARM_UP_RUNS} warm-up runs; range ${low.toFixed(2)}–${high.toFixed(2)} M/s` };
+function measureWorkload(name: string): WorkloadFigure {
+  const script = fileURLToPath(new URL('./kernel-process.ts', import.meta.url));
+  const rates: number[] = [];
+  const hashes = new Set<string>();
+  let peakRssMiB = 0;
+  for (let i = 0; i < PROCESSES_PER_WORKLOAD; i++) {
+    const result = spawnSync(process.execPath, [...process.execArgv, script, name], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`kernel bench: workload ${name} failed: ${result.stderr.trim()}`);
+    const line = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as { eventsPerSec: number[]; traceHash: string; peakRssMiB: number };
+    rates.push(...line.eventsPerSec);
+    hashes.add(line.traceHash);
+    peakRssMiB = Math.max(peakRssMiB, line.peakRssMiB);
+  }
+  if (hashes.size !== 1) throw new Error(`kernel bench: workload ${name} gave ${hashes.size} different trace hashes across processes`);
+  rates.sort((a, b) => a - b);
+  const median = rates[rates.length >> 1] as number;
+  const low = (rates[0] as number) / 1e6;
+  const high = (rates[rates.length - 1] as number) / 1e6;
+  return {
+    eventsPerSec: median,
+    peakRssMiB,
+    note: `median of ${rates.length} runs in ${PROCESSES_PER_WORKLOAD} fresh processes, after warm-up; range ${low.toFixed(2)}–${high.toFixed(2)} M/s`,
+  };
 }
 
 /** Kernel throughput: workload (a) timeouts against SimPy side by side, and (b) network ping-pong. */
 export async function benchKernel(): Promise<BenchRow[]> {
-  const timeouts = steadyState(() => runTimeoutWorkload(PROCESSES, TARGET_EVENTS));
-  const chains = steadyState(() => runTimerChainWorkload(PROCESSES, TARGET_EVENTS));
-  const memoryAfterTimeouts = peakMemoryMiB();
-  const pingPong = steadyState(() => runPingPongWorkload(1_000, TARGET_EVENTS));
+  const timeouts = measureWorkload('components');
+  const chains = measureWorkload('chains');
+  const pingPong = measureWorkload('pingPong');
   const rows: BenchRow[] = [
-    { bench: 'kernel', metric: 'eventsPerSec', value: timeouts.result.eventsPerSec, unit: 'events/s', note: `(a) ${PROCESSES} components, each its own timer and stream; ${timeouts.spread}` },
-    { bench: 'kernel', metric: 'timerChainEventsPerSec', value: chains.result.eventsPerSec, unit: 'events/s', note: `(a) ${PROCESSES} timer chains in one component; ${chains.spread}` },
-    { bench: 'kernel', metric: 'pingPongEventsPerSec', value: pingPong.result.eventsPerSec, unit: 'events/s', note: `(b) 1,000 host pairs over the network model; ${pingPong.spread}` },
-    { bench: 'kernel', metric: 'peakRssMiB', value: Math.max(memoryAfterTimeouts, peakMemoryMiB()), unit: 'MiB' },
+    { bench: 'kernel', metric: 'eventsPerSec', value: timeouts.eventsPerSec, unit: 'events/s', note: `(a) ${PROCESSES} components, each its own timer and stream; ${timeouts.note}` },
+    { bench: 'kernel', metric: 'timerChainEventsPerSec', value: chains.eventsPerSec, unit: 'events/s', note: `(a) ${PROCESSES} timer chains in one component; ${chains.note}` },
+    { bench: 'kernel', metric: 'pingPongEventsPerSec', value: pingPong.eventsPerSec, unit: 'events/s', note: `(b) 1,000 host pairs over the network model; ${pingPong.note}` },
+    { bench: 'kernel', metric: 'peakRssMiB', value: Math.max(timeouts.peakRssMiB, chains.peakRssMiB, pingPong.peakRssMiB), unit: 'MiB', note: 'largest of the workload processes' },
   ];
   const simpy = medianSimPy(3);
   if (typeof simpy === 'string') {
     rows.push({ bench: 'kernel', metric: 'simpyEventsPerSec', value: Number.NaN, unit: 'events/s', note: `skipped: ${simpy}` });
   } else {
     rows.push({ bench: 'kernel', metric: 'simpyEventsPerSec', value: simpy.eventsPerSec, unit: 'events/s', note: 'SimPy, same workload (a); median of 3 runs' });
-    rows.push({ bench: 'kernel', metric: 'speedupOverSimpy', value: timeouts.result.eventsPerSec / simpy.eventsPerSec, unit: 'x', note: '(a) kubesim / SimPy, same run' });
+    rows.push({ bench: 'kernel', metric: 'speedupOverSimpy', value: timeouts.eventsPerSec / simpy.eventsPerSec, unit: 'x', note: '(a) kubesim components / SimPy, same bench run' });
+    rows.push({ bench: 'kernel', metric: 'chainsSpeedupOverSimpy', value: chains.eventsPerSec / simpy.eventsPerSec, unit: 'x', note: '(a) kubesim timer chains / SimPy, same bench run' });
   }
   rows.push(...(await microBenchmarks()));
   return rows;
