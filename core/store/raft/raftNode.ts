@@ -32,6 +32,12 @@ interface PendingRead {
   readonly acks: Set<RaftId>;
 }
 
+/** One broadcast's entries array, shared by the followers it fits. */
+interface SharedSlice<P> {
+  from: number;
+  entries: ReadonlyArray<Entry<P>> | undefined;
+}
+
 const NO_ENTRIES: ReadonlyArray<never> = Object.freeze([]);
 const NO_MESSAGES: ReadonlyArray<never> = Object.freeze([]);
 const NO_READS: ReadonlyArray<never> = Object.freeze([]);
@@ -80,6 +86,8 @@ export class RaftNode<P> {
   private readonly readsBeforeCommit: Array<{ context: string; from: RaftId }> = [];
 
   private messages: Array<RaftMessage<P>> = [];
+  /** maybeCommit's scratch: one match index per peer, largest first. */
+  private readonly matchScratch: number[] = [];
   private readStates: ReadState[] = [];
   /** The latest snapshot (taken here or installed from a leader): what a lagging follower is sent. */
   private latestSnapshot: Snapshot | undefined;
@@ -446,7 +454,7 @@ export class RaftNode<P> {
     if (pr.next <= this.log.lastIndex()) this.sendAppend(m.from, false);
   }
 
-  private sendAppend(to: RaftId, sendIfEmpty: boolean): void {
+  private sendAppend(to: RaftId, sendIfEmpty: boolean, shared?: SharedSlice<P>): void {
     const pr = this.progress.get(to);
     if (pr === undefined || pr.paused(this.maxInflight)) return;
     const prevIndex = pr.next - 1;
@@ -454,7 +462,15 @@ export class RaftNode<P> {
       this.sendSnapshot(to, pr);
       return;
     }
-    const entries = this.log.slice(pr.next, this.log.lastIndex(), this.maxEntriesPerMsg);
+    let entries: ReadonlyArray<Entry<P>>;
+    if (shared !== undefined && shared.from === pr.next && shared.entries !== undefined) entries = shared.entries;
+    else {
+      entries = this.log.slice(pr.next, this.log.lastIndex(), this.maxEntriesPerMsg);
+      if (shared !== undefined) {
+        shared.from = pr.next;
+        shared.entries = entries;
+      }
+    }
     if (entries.length === 0 && !sendIfEmpty) return;
     const prevTerm = this.log.term(prevIndex);
     if (prevTerm < 0) assert(false, `leader lacks prevIndex ${prevIndex}`);
@@ -479,7 +495,9 @@ export class RaftNode<P> {
   }
 
   private broadcastAppends(): void {
-    for (const id of this.peers) if (id !== this.id) this.sendAppend(id, true);
+    // Followers that are level get one entries array between them (messages are immutable).
+    const shared: SharedSlice<P> = { from: -1, entries: undefined };
+    for (const id of this.peers) if (id !== this.id) this.sendAppend(id, true, shared);
   }
 
   private broadcastHeartbeat(context: string | null): void {
@@ -499,8 +517,18 @@ export class RaftNode<P> {
     if (this.unsafeCommitWithoutQuorum) {
       candidate = this.log.lastIndex();
     } else {
-      const matches = this.peers.map((id) => (id === this.id ? this.log.stableIndex : this.progress.get(id)?.match ?? 0));
-      matches.sort((a, b) => b - a);
+      // The quorum-th largest match, by insertion sort into a reused array (runs per acknowledgement).
+      const matches = this.matchScratch;
+      let n = 0;
+      for (const id of this.peers) {
+        const m = id === this.id ? this.log.stableIndex : (this.progress.get(id)?.match ?? 0);
+        let i = n++;
+        while (i > 0 && (matches[i - 1] ?? 0) < m) {
+          matches[i] = matches[i - 1] ?? 0;
+          i--;
+        }
+        matches[i] = m;
+      }
       candidate = matches[this.quorum - 1] ?? 0;
     }
     if (candidate <= this.log.committed || this.log.term(candidate) !== this.term) return false;
