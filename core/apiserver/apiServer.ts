@@ -151,10 +151,12 @@ export class ApiServer implements Component {
   private readonly caches = new Map<string, WatchCache>();
   private readonly storeWatches = new Map<string, StoreWatchHandle>();
   private readonly watches = new Map<string, ServedWatch>();
-  /** Latest session per (endpoint, client): older sessions' watches are dead incarnations. */
-  private readonly sessions = new Map<string, number>();
-  /** Per (endpoint, client): the session messages go to and the last ConnectionSeq sent to it. */
-  private readonly connections = new Map<string, { session: number; seq: number }>();
+  /**
+   * Per endpoint, per client: its latest session (older sessions' watches are dead incarnations),
+   * and the session messages go to with the last ConnectionSeq sent to it. Keyed in two levels so
+   * that a request or a message costs no key string.
+   */
+  private readonly clientStates = new Map<EndpointId, Map<string, ClientState>>();
   private readonly watchesByClient = new Map<string, Set<string>>();
   private readonly listWaiters = new Map<string, ListWaiter[]>();
   private readonly flushPending = new Set<string>();
@@ -600,22 +602,36 @@ export class ApiServer implements Component {
    * reads, takes no number.
    */
   private nextConnSeq(to: EndpointId, client: string, session: number): number {
-    const key = `${to}|${client}`;
-    const c = this.connections.get(key);
-    if (c === undefined || c.session < session) {
-      this.connections.set(key, { session, seq: 1 });
+    const c = this.clientState(to, client);
+    if (c.connSession < session) {
+      c.connSession = session;
+      c.connSeq = 1;
       return 1;
     }
-    return c.session === session ? ++c.seq : 0;
+    return c.connSession === session ? ++c.connSeq : 0;
+  }
+
+  private clientState(endpoint: EndpointId, client: string): ClientState {
+    let byClient = this.clientStates.get(endpoint);
+    if (byClient === undefined) {
+      byClient = new Map();
+      this.clientStates.set(endpoint, byClient);
+    }
+    let c = byClient.get(client);
+    if (c === undefined) {
+      c = { session: undefined, connSession: Number.NEGATIVE_INFINITY, connSeq: 0 };
+      byClient.set(client, c);
+    }
+    return c;
   }
 
   private trackSession(ctx: Context, from: EndpointId, req: ApiRequest): void {
-    const clientKey = `${from}|${req.client}`;
-    const known = this.sessions.get(clientKey);
+    const c = this.clientState(from, req.client);
+    const known = c.session;
     if (known === req.session) return;
     if (known !== undefined && known > req.session) return; // a late request of a dead incarnation
-    this.sessions.set(clientKey, req.session);
-    const set = this.watchesByClient.get(clientKey);
+    c.session = req.session;
+    const set = this.watchesByClient.get(`${from}|${req.client}`);
     if (set === undefined) return;
     for (const key of [...set]) this.endWatch(key, undefined, ctx);
   }
@@ -901,6 +917,14 @@ export class ApiServer implements Component {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+interface ClientState {
+  /** Latest session seen in a request; undefined before the first. */
+  session: number | undefined;
+  /** Session the connection's numbers belong to (−∞ before the first message) and the last number sent. */
+  connSession: number;
+  connSeq: number;
+}
 
 function bodyResourceVersion(req: ApiRequest): string | undefined {
   const body = req.body;
