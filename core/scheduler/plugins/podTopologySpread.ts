@@ -302,12 +302,9 @@ export function podTopologySpread(
             topoSize[i] = (topoSize[i] ?? 0) + 1;
           }
         }
-      } else {
-        for (let j = 0; j < feasible.length; j++) {
-          const node = feasible[j];
-          if (node !== undefined) ignored[node.index] = 0;
-        }
       }
+      // Without required keys nothing is ignored; the raw-score loop below clears the flags.
+      const noneIgnored = !(requireAll || domainKeys);
       const eligible = (c: ScoreConstraint, node: NodeInfo): boolean =>
         node.index >= 0 &&
         (!requireAll || hasAllKeys(node, constraints)) &&
@@ -351,7 +348,8 @@ export function podTopologySpread(
       for (let j = 0; j < feasible.length; j++) {
         const node = feasible[j];
         if (node === undefined) continue;
-        if (ignored[node.index] === 1) {
+        if (noneIgnored) ignored[node.index] = 0;
+        else if (ignored[node.index] === 1) {
           raw[node.index] = 0;
           continue;
         }
