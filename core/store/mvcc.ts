@@ -69,7 +69,8 @@ export class Mvcc {
         return only;
       }
       case 'txn': {
-        const succeeded = command.compares.every((c) => this.compareHolds(c));
+        let succeeded = true;
+        for (const c of command.compares) if (!this.compareHolds(c)) succeeded = false;
         const results = this.applyOps(succeeded ? command.success : command.failure);
         return { type: 'txn', succeeded, revision: this.revision, results };
       }
