@@ -184,6 +184,71 @@ describe(`Simulation kernel (fast-check seed ${SEED})`, () => {
     assert.equal(sim.isRunning('kube-scheduler@master-1'), true);
   });
 
+  it('property: under any mix of host and process crashes, restarts, pauses and resumes, a timer fires only in the life that set it, only while its process runs, and in due order', () => {
+    type Fault = { atMs: number; op: 'crashProcess' | 'restartProcess' | 'pauseProcess' | 'resumeProcess' | 'crash' | 'restart' | 'pause' | 'resume'; which: number };
+    const faultArb: fc.Arbitrary<Fault> = fc.record({
+      atMs: fc.integer({ min: 1, max: 120 }),
+      op: fc.constantFrom('crashProcess', 'restartProcess', 'pauseProcess', 'resumeProcess', 'crash', 'restart', 'pause', 'resume'),
+      which: fc.nat(),
+    });
+    fc.assert(
+      fc.property(fc.array(faultArb, { maxLength: 30 }), fc.integer({ min: 1, max: 1000 }), (faults, seed) => {
+        const sim = new Simulation({ seed });
+        const hosts = ['h0', 'h1'];
+        const processes = ['a@h0', 'b@h0', 'c@h1'];
+        for (const h of hosts) sim.addHost(h);
+        const problems: string[] = [];
+        let lives = 0;
+        // Each start is a new life: it sets timers tagged with its life and a sequence number, and
+        // each firing sets one more, so timers stay pending across every fault.
+        const fired = new Map<number, Array<{ due: number; seq: number }>>();
+        const component = (name: string): Component => {
+          const life = ++lives;
+          let seq = 0;
+          const arm = (ctx: Context, delayUs: number): void => {
+            const tag = `${life}/${seq++}/${sim.now + delayUs}`;
+            ctx.setTimer(delayUs, tag);
+          };
+          return {
+            start(ctx: Context): void {
+              for (let i = 0; i < 3; i++) arm(ctx, ms(5 + ((life * 7 + i * 13) % 40)));
+            },
+            onMessage(): void {},
+            onTimer(ctx: Context, tag: TimerTag): void {
+              const [tagLife, tagSeq, due] = String(tag).split('/').map(Number) as [number, number, number];
+              if (tagLife !== life) problems.push(`${name}: a timer of life ${tagLife} fired in life ${life}`);
+              if (!sim.isRunning(name)) problems.push(`${name}: fired while not running`);
+              if (sim.now < due) problems.push(`${name}: fired at ${sim.now} before its due time ${due}`);
+              const log = fired.get(life) ?? [];
+              log.push({ due, seq: tagSeq });
+              fired.set(life, log);
+              arm(ctx, ms(3 + (tagSeq % 17)));
+            },
+          };
+        };
+        sim.addComponent('h0', processes[0] as string, () => component(processes[0] as string));
+        sim.addComponent('h0', processes[1] as string, () => component(processes[1] as string));
+        sim.addComponent('h1', processes[2] as string, () => component(processes[2] as string));
+        for (const f of faults) {
+          const target = f.op.endsWith('Process') ? processes[f.which % processes.length] : hosts[f.which % hosts.length];
+          sim.at(ms(f.atMs), f.op, () => (sim[f.op] as (name: string) => void).call(sim, target as string));
+        }
+        sim.run({ until: ms(200) });
+        assert.deepEqual(problems, []);
+        // Within a life, timers fire in the order they were due (ties in the order they were set),
+        // held ones included: a pause delays them, it does not reorder them.
+        for (const [life, log] of fired) {
+          for (let i = 1; i < log.length; i++) {
+            const a = log[i - 1] as { due: number; seq: number };
+            const b = log[i] as { due: number; seq: number };
+            assert.ok(a.due < b.due || (a.due === b.due && a.seq < b.seq), `life ${life}: ${JSON.stringify(a)} fired before ${JSON.stringify(b)}`);
+          }
+        }
+      }),
+      { seed: SEED, numRuns: 150 },
+    );
+  });
+
   it('a host restart brings back a process that had been killed on its own', () => {
     const sim = new Simulation({ seed: 2 });
     sim.addHost('h');

@@ -115,6 +115,43 @@ describe(`EventQueue (fast-check seed ${SEED})`, () => {
     assert.equal(queue.poppedTime, 9);
   });
 
+  it('keeps (time, sequence) order through a long push-only burst spread over hours, then pops and pushes mixed', () => {
+    // A burst of pushes with no pop in between (a scenario's setup) sizes the calendar from a sample
+    // of what is pending; the order must hold whatever width that gives.
+    const queue = new EventQueue(16);
+    const model: Array<{ time: number; seq: number }> = [];
+    let state = 12345;
+    const next = (): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state / 4294967296;
+    };
+    for (let seq = 0; seq < 20_000; seq++) {
+      const u = next();
+      // Mostly near, some far: microseconds to about an hour; one in ten at an already-used time.
+      const time = u < 0.1 && model.length > 0 ? (model[Math.floor(next() * model.length)] as { time: number }).time : Math.floor(-Math.log(1 - u) * (u < 0.9 ? 1e6 : 1e9));
+      queue.push(time, 0, 0, 0, seq);
+      model.push({ time, seq });
+    }
+    model.sort((a, b) => a.time - b.time || a.seq - b.seq);
+    let seq = 20_000;
+    for (let i = 0; i < model.length; i++) {
+      const expected = model[i] as { time: number; seq: number };
+      const slot = queue.pop();
+      assert.equal(queue.poppedTime, expected.time);
+      assert.equal(queue.payloadOf(slot), expected.seq);
+      queue.release(slot);
+      // Every tenth pop schedules one more event at or after now, which must slot into the order.
+      if (i % 10 === 0) {
+        const time = expected.time + Math.floor(next() * 1e6);
+        queue.push(time, 0, 0, 0, seq);
+        let at = i + 1;
+        while (at < model.length && ((model[at] as { time: number }).time <= time)) at++;
+        model.splice(at, 0, { time, seq: seq++ });
+      }
+    }
+    assert.equal(queue.pop(), -1);
+  });
+
   it('grows past its initial capacity', () => {
     const queue = new EventQueue(16);
     for (let i = 1000; i > 0; i--) queue.push(i, 0, 0, 0, i);
