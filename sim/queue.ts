@@ -369,8 +369,8 @@ export class EventQueue {
   }
 
   /**
-   * Rebuilds the calendar with `buckets` buckets and a width of three times the mean gap between the
-   * earliest pending events (Brown's rule, ignoring outlying gaps). Entries are relinked bucket by
+   * Rebuilds the calendar with `buckets` buckets and the width `estimateWidth` gives (about one
+   * event per bucket near the front). Entries are relinked bucket by
    * bucket in list order, which keeps equal times in their original order.
    */
   private resize(buckets: number): void {
@@ -413,7 +413,7 @@ export class EventQueue {
   }
 
   /**
-   * Three times the mean gap between the earliest quarter of the pending events, judged from an
+   * WIDTH_GAPS times the mean gap between the earliest quarter of the pending events, judged from an
    * evenly spaced sample of at most WIDTH_SAMPLE of them (so a resize costs O(n), not O(n log n)).
    * Brown's rule looks at the first few events only, which misjudges a queue whose front is sparser
    * than its bulk (a burst of pushes spread over a long span): lists then grow long.

@@ -134,7 +134,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   while (sim.now < endUs) sim.run({ until: Math.min(endUs, sim.now + s(1)) });
 
   const convergenceRecords = convergenceOf(faults.windows, convergence, endUs, scenario.workload.map((step) => step.atUs));
-  const invariants = collectInvariants(scenario, installed, convergenceRecords, endUs);
+  const invariants = collectInvariants(scenario, installed, convergenceRecords, endUs, convergence.isConverged());
   for (const inv of invariants) {
     if (!inv.held) state.event(s(inv.firstViolationAt ?? endUs / 1e6), 'invariant.violated', inv.name, inv.detail ?? '');
   }
@@ -195,13 +195,14 @@ function collectInvariants(
   installed: ReadonlyArray<{ entry: ComponentKindEntry; hooks: Installation }>,
   convergence: readonly ConvergenceRecord[],
   endUs: Micros,
+  convergedAtEnd: boolean,
 ): InvariantResult[] {
   const results = new Map<InvariantName, InvariantResult>();
   for (const { hooks } of installed) {
     for (const r of hooks.invariants?.(endUs) ?? []) if (!results.has(r.name)) results.set(r.name, r);
   }
   return scenario.invariants.map((name): InvariantResult => {
-    if (name === 'liveness.convergesWithin') return livenessResult(scenario, convergence);
+    if (name === 'liveness.convergesWithin') return livenessResult(scenario, convergence, endUs, convergedAtEnd);
     const r = results.get(name);
     if (r !== undefined) return r;
     const owner = COMPONENT_OWNERS[name];
@@ -213,8 +214,11 @@ function collectInvariants(
  * Every fault's cluster converges within the limit. A workload step that comes before the limit runs
  * out, while the cluster is still recovering, changes what is wanted: whether the fault alone would
  * have been recovered from in time cannot be told, so that fault is only held to converging at all.
+ * And once a fault has fired, the cluster must be converged when the run ends: damage that shows
+ * only after a later workload step (a controller wedged by the fault, say) is not excused by the
+ * step.
  */
-function livenessResult(scenario: Scenario, convergence: readonly ConvergenceRecord[]): InvariantResult {
+function livenessResult(scenario: Scenario, convergence: readonly ConvergenceRecord[], endUs: Micros, convergedAtEnd: boolean): InvariantResult {
   const limit = scenario.expect.convergeWithinUs;
   if (limit === undefined) return { name: 'liveness.convergesWithin', held: true, checked: false, detail: 'no expect.convergeWithin' };
   const limitS = limit / 1e6;
@@ -231,6 +235,16 @@ function livenessResult(scenario: Scenario, convergence: readonly ConvergenceRec
         detail: `${c.fault}: ${c.seconds === null ? 'never converged' : `converged after ${c.seconds}s`} (limit ${limitS}s)`,
       };
     }
+  }
+  const last = convergence[convergence.length - 1];
+  if (last !== undefined && !convergedAtEnd) {
+    return {
+      name: 'liveness.convergesWithin',
+      held: false,
+      checked: true,
+      firstViolationAt: round(endUs / 1e6),
+      detail: `not converged when the run ended (last fault: ${last.fault})`,
+    };
   }
   return { name: 'liveness.convergesWithin', held: true, checked: true };
 }

@@ -64,3 +64,22 @@ it('a fault whose recovery is interrupted by a workload step before the limit ru
   const stuckLiveness = stuck.summary.invariants.find((i) => i.name === 'liveness.convergesWithin');
   assert.equal(stuckLiveness?.held, false, JSON.stringify(stuck.summary.convergence));
 });
+
+it('once a fault has fired, the cluster must be converged when the run ends, even if it looked converged before a later step', () => {
+  // Review finding: a fault could leave damage that shows only after a workload step; the run must
+  // still end converged. Here the step (an update to an image that never becomes ready, with the
+  // rollback removed) keeps the cluster unconverged to the end.
+  const base = rollingUpdateRollback();
+  const result = runScenario({
+    ...base,
+    faults: [{ kind: 'crash', atUs: s(6), target: { type: 'leader', component: 'etcd' }, restartAfterUs: s(3) }],
+    workload: base.workload.filter((step) => step.type !== 'rollback'),
+    expect: { convergeWithinUs: s(30) },
+    invariants: [...base.invariants, 'liveness.convergesWithin'],
+  });
+  const conv = result.summary.convergence[0];
+  assert.ok(conv !== undefined && conv.convergedAt !== null && conv.convergedAt < 40, JSON.stringify(conv));
+  const liveness = result.summary.invariants.find((i) => i.name === 'liveness.convergesWithin');
+  assert.equal(liveness?.held, false);
+  assert.match(liveness?.detail ?? '', /not converged when the run ended/);
+});
