@@ -45,8 +45,9 @@ export class SchedulerCache {
   readonly podsWithAffinity = new Set<PodInfo>();
   readonly podsWithRequiredAntiAffinity = new Set<PodInfo>();
   /**
-   * Controlling owner UID → the nodes holding its pods, with how many: default spreading reads the
-   * counts by walking this one map rather than looking the owner up on every node.
+   * Controlling owner UID → the nodes holding its pods that are not terminating, with how many:
+   * default spreading reads the counts by walking this one map rather than looking the owner up on
+   * every node.
    */
   private readonly ownerNodes = new Map<string, Map<NodeInfo, number>>();
   /** Label key → how many listed nodes carry it: spreading skips keys no node has without a scan. */
@@ -184,7 +185,7 @@ export class SchedulerCache {
     return st === undefined ? undefined : this.byName.get(st.nodeName);
   }
 
-  /** Nodes holding at least one pod of the owner, with the number of its pods on each (unlisted nodes included). */
+  /** Nodes holding at least one non-terminating pod of the owner, with how many on each (unlisted nodes included). */
   nodesWithOwner(ownerUid: string): ReadonlyMap<NodeInfo, number> | undefined {
     return this.ownerNodes.get(ownerUid);
   }
@@ -197,7 +198,8 @@ export class SchedulerCache {
   private place(info: PodInfo, nodeName: string): void {
     const node = this.nodeInfo(nodeName);
     node.addPod(info);
-    if (info.ownerUid !== undefined) {
+    // Terminating pods do not count toward spreading (upstream's countPodsMatchSelector skips them).
+    if (info.ownerUid !== undefined && !info.terminating) {
       let counts = this.ownerNodes.get(info.ownerUid);
       if (counts === undefined) {
         counts = new Map();
@@ -227,7 +229,8 @@ export class SchedulerCache {
   private unplace(info: PodInfo, nodeName: string): void {
     const n = this.byName.get(nodeName);
     if (n !== undefined) {
-      const owner = n.removePod(info)?.ownerUid;
+      const removed = n.removePod(info);
+      const owner = removed === undefined || removed.terminating ? undefined : removed.ownerUid;
       const counts = owner === undefined ? undefined : this.ownerNodes.get(owner);
       if (owner !== undefined && counts !== undefined) {
         const left = (counts.get(n) ?? 0) - 1;

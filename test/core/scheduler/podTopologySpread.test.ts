@@ -57,18 +57,25 @@ function referenceScores(cache: SchedulerCache, p: PodInfo, feasible: readonly N
 }
 
 describe(`PodTopologySpread scoring (fast-check seed ${SEED})`, () => {
-  it('precomputed scores equal the formula counted pod by pod', () => {
+  it('precomputed scores equal the formula counted pod by pod, cycle after cycle, terminating pods not counted', () => {
     fc.assert(
       fc.property(
         fc.array(fc.record({ zone: fc.option(fc.constantFrom('z1', 'z2', 'z3'), { nil: undefined }), hostname: fc.boolean() }), { minLength: 1, maxLength: 8 }),
-        fc.array(fc.record({ node: fc.nat(), owner: fc.option(fc.constantFrom('o1', 'o2'), { nil: undefined }), app: fc.constantFrom('a', 'b') }), { maxLength: 30 }),
-        fc.record({
-          owner: fc.option(fc.constantFrom('o1', 'o2'), { nil: undefined }),
-          soft: fc.option(fc.record({ key: fc.constantFrom(LABEL_HOSTNAME, LABEL_ZONE), maxSkew: fc.integer({ min: 1, max: 3 }) }), { nil: undefined }),
-        }),
+        fc.array(
+          fc.record({ node: fc.nat(), owner: fc.option(fc.constantFrom('o1', 'o2'), { nil: undefined }), app: fc.constantFrom('a', 'b'), terminating: fc.boolean() }),
+          { maxLength: 30 },
+        ),
+        // Several scheduling cycles on one plugin instance: its per-node scratch arrays are reused.
+        fc.array(
+          fc.record({
+            owner: fc.option(fc.constantFrom('o1', 'o2'), { nil: undefined }),
+            soft: fc.option(fc.record({ key: fc.constantFrom(LABEL_HOSTNAME, LABEL_ZONE), maxSkew: fc.integer({ min: 1, max: 3 }) }), { nil: undefined }),
+            feasibleMask: fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
         fc.boolean(),
-        fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
-        (nodes, pods, incoming, customDefaults, feasibleMask) => {
+        (nodes, pods, cycles, customDefaults) => {
           const cache = new SchedulerCache();
           const infos = nodes.map((n, i) => {
             const nd = node(`n${i}`, n.zone === undefined ? {} : { labels: { [LABEL_ZONE]: n.zone } });
@@ -79,26 +86,38 @@ describe(`PodTopologySpread scoring (fast-check seed ${SEED})`, () => {
             const target = infos[q.node % infos.length];
             if (target === undefined) return;
             const opts = { labels: { app: q.app }, ...(q.owner === undefined ? {} : { owner: q.owner }) };
-            cache.addOrUpdatePod(buildPodInfo(bound(pod(`p${i}`, opts), target.name)), target.name);
+            const placed = bound(pod(`p${i}`, opts), target.name);
+            const object = q.terminating ? { ...placed, metadata: { ...placed.metadata, deletionTimestamp: 1_000_000 } } : placed;
+            cache.addOrUpdatePod(buildPodInfo(object), target.name);
           });
           const defaults = customDefaults ? [{ maxSkew: 2, topologyKey: LABEL_ZONE }, { maxSkew: 1, topologyKey: LABEL_HOSTNAME }] : undefined;
           const plugin = podTopologySpread({ cache, random: () => 0, framework: undefined }, defaults === undefined ? undefined : { defaultConstraints: defaults });
-          const spread = incoming.soft === undefined ? undefined : [{ maxSkew: incoming.soft.maxSkew, topologyKey: incoming.soft.key, whenUnsatisfiable: 'ScheduleAnyway' as const, labelSelector: { matchLabels: { app: 'a' } } }];
-          const p = buildPodInfo(pod('new', { labels: { app: 'a' }, ...(incoming.owner === undefined ? {} : { owner: incoming.owner }), ...(spread === undefined ? {} : { spread }) }));
-          const feasible = infos.filter((_n, i) => feasibleMask[i] !== false);
-          if (feasible.length === 0) return;
-          const state = new CycleState();
-          const code = plugin.preScore?.(state, p, feasible)?.code;
-          let got = feasible.map(() => 0);
-          if (code === Code.Success) {
-            const buf = new Float64Array(feasible.map((n) => plugin.score?.(state, p, n) ?? 0));
-            plugin.normalizeScore?.(state, p, feasible, buf, feasible.length);
-            got = [...buf];
-          }
-          const want = referenceScores(cache, p, feasible, defaults);
-          // A skipped plugin adds nothing; the reference gives every node the same score then.
-          if (code === Code.Skip) assert.ok(want.every((w) => w === want[0]), `skipped, but the reference scores ${want}`);
-          else assert.deepEqual(got, want);
+          cycles.forEach((incoming, cycle) => {
+            const spread =
+              incoming.soft === undefined
+                ? undefined
+                : [{ maxSkew: incoming.soft.maxSkew, topologyKey: incoming.soft.key, whenUnsatisfiable: 'ScheduleAnyway' as const, labelSelector: { matchLabels: { app: 'a' } } }];
+            const p = buildPodInfo(pod(`new${cycle}`, { labels: { app: 'a' }, ...(incoming.owner === undefined ? {} : { owner: incoming.owner }), ...(spread === undefined ? {} : { spread }) }));
+            const feasible = infos.filter((_n, i) => incoming.feasibleMask[i] !== false);
+            if (feasible.length === 0) return;
+            const state = new CycleState();
+            const code = plugin.preScore?.(state, p, feasible)?.code;
+            let got = feasible.map(() => 0);
+            if (code === Code.Success) {
+              // The framework scores through scoreAll; one node at a time must give the same.
+              const one = feasible.map((n) => plugin.score?.(state, p, n) ?? 0);
+              const buf = new Float64Array(feasible.length);
+              if (plugin.scoreAll !== undefined) plugin.scoreAll(state, p, feasible, buf, feasible.length);
+              else buf.set(one);
+              assert.deepEqual([...buf], one);
+              plugin.normalizeScore?.(state, p, feasible, buf, feasible.length);
+              got = [...buf];
+            }
+            const want = referenceScores(cache, p, feasible, defaults);
+            // A skipped plugin adds nothing; the reference gives every node the same score then.
+            if (code === Code.Skip) assert.ok(want.every((w) => w === want[0]), `skipped, but the reference scores ${want}`);
+            else assert.deepEqual(got, want, `cycle ${cycle}`);
+          });
         },
       ),
       { seed: SEED, numRuns: 300 },
