@@ -504,12 +504,17 @@ export class ApiServer implements Component {
   }
 
   private listFromStore(ctx: Context, f: InFlight): void {
-    const prefix = this.prefixOf(f.resource, f.resource.namespaced ? f.req.namespace : undefined);
-    this.store.range(ctx, prefix, false, (r, c) => {
+    const namespace = f.resource.namespaced ? f.req.namespace : undefined;
+    const name = f.req.fieldSelector?.name;
+    // A name selector with the namespace known names one key: read it alone, as upstream's
+    // ListPredicate does when the selector matches a single object (MatchesSingle), instead of
+    // ranging the whole prefix (a kubelet's node informer relisting would read every node).
+    const single = name !== undefined && (!f.resource.namespaced || namespace !== undefined);
+    const prefix = single ? storageKey(f.resource, namespace, name) : this.prefixOf(f.resource, namespace);
+    this.store.range(ctx, prefix, single, (r, c) => {
       if (!r.ok) return this.respond(c, f, { ok: false, status: storeStatus(r.code, r.message) }, 'storage');
       if (r.value.type !== 'ok') return this.respond(c, f, { ok: false, status: internalError(`store range: ${r.value.type}`) }, 'storage');
       const node = f.req.fieldSelector?.nodeName;
-      const name = f.req.fieldSelector?.name;
       const items: KubeObject[] = [];
       for (const kv of r.value.kvs) {
         const o = objectFromKv(kv);

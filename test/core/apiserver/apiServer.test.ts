@@ -5,6 +5,7 @@ import type { Pod } from '../../../core/api/types.js';
 import type { ApiResult, ObjectList } from '../../../core/apiserver/protocol.js';
 import { buildWorld } from './harness.js';
 import { pod } from './fixtures.js';
+import { Mvcc } from '../../../core/store/mvcc.js';
 
 describe('kube-apiserver basics (memory store, 2 servers)', () => {
   it('create, get, update with CAS, stale update 409, list, delete', () => {
@@ -59,5 +60,34 @@ describe('kube-apiserver basics (memory store, 2 servers)', () => {
     assert.equal(gone.status.code, 404);
     const codes = w.observations.map((o) => o.obs['code']);
     assert.deepEqual(codes, [200, 200, 200, 409, 200, 200, 404]);
+  });
+});
+
+describe('kube-apiserver list with a metadata.name selector', () => {
+  it('reads the one key from the store instead of ranging the prefix (upstream MatchesSingle)', () => {
+    const ranges: Array<{ prefix: string; exact: boolean }> = [];
+    const original = Mvcc.prototype.range;
+    Mvcc.prototype.range = function (this: Mvcc, ...args: Parameters<Mvcc['range']>) {
+      ranges.push({ prefix: args[0], exact: args[1]?.exact ?? false });
+      return original.apply(this, args);
+    };
+    try {
+      const w = buildWorld({ seed: 2 });
+      const d = w.addDriver('client-1', 'admin-token');
+      const results: Record<string, ApiResult<unknown>> = {};
+      w.sim.at(ms(100), 'create', () => d.run((ctx) => d.client.create(ctx, 'pods', pod('web-1'), () => undefined)));
+      w.sim.at(ms(150), 'create', () => d.run((ctx) => d.client.create(ctx, 'pods', pod('web-2'), () => undefined)));
+      w.sim.at(ms(300), 'list', () => {
+        ranges.length = 0;
+        d.run((ctx) => d.client.list(ctx, 'pods', { namespace: 'default', fieldSelector: { name: 'web-2' } }, (r) => (results['list'] = r)));
+      });
+      w.sim.run({ until: s(1) });
+      const list = results['list'];
+      assert.ok(list?.ok, JSON.stringify(list));
+      assert.deepEqual((list.object as ObjectList<Pod>).items.map((p) => p.metadata.name), ['web-2']);
+      assert.deepEqual(ranges, [{ prefix: '/registry/pods/default/web-2', exact: true }]);
+    } finally {
+      Mvcc.prototype.range = original;
+    }
   });
 });
