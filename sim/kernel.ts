@@ -238,7 +238,7 @@ export class Simulation {
     this.endpoints.push(endpoint);
     this.endpointsByName.set(name, endpoint);
     host.endpoints.push(id);
-    this.refreshBlocked(endpoint);
+    this.refreshRunning(endpoint);
     if (host.state !== 'crashed') this.queue.push(this.now, START, id, 0, undefined);
     return id;
   }
@@ -252,6 +252,7 @@ export class Simulation {
   private takeEndpoint(): Endpoint {
     if (this.endpointPool.length === 0) {
       for (let i = 0; i < ENDPOINT_BATCH; i++) this.endpointPool.push(new Endpoint(this));
+      // Handed out in the order they were made, i.e. in address order.
       this.endpointPool.reverse();
     }
     return this.endpointPool.pop() as Endpoint;
@@ -358,7 +359,7 @@ export class Simulation {
     if (endpoint.info.crashed || endpoint.host.state === 'crashed') return;
     endpoint.info.crashed = true;
     this.stopProcess(endpoint);
-    this.refreshBlocked(endpoint);
+    this.refreshRunning(endpoint);
     this.emitObservation(endpoint.info.name, { type: 'process.crashed', subject: endpoint.info.name });
   }
 
@@ -368,7 +369,7 @@ export class Simulation {
     if (!endpoint.info.crashed || endpoint.host.state === 'crashed') return;
     endpoint.info.crashed = false;
     endpoint.info.paused = false;
-    this.refreshBlocked(endpoint);
+    this.refreshRunning(endpoint);
     this.queue.push(this.now, START, endpoint.self, endpoint.life & ~NOT_RUNNING, undefined);
     this.emitObservation(endpoint.info.name, { type: 'process.restarted', subject: endpoint.info.name });
   }
@@ -378,7 +379,7 @@ export class Simulation {
     const endpoint = this.endpointNamed(endpointName);
     if (endpoint.info.paused || endpoint.info.crashed || endpoint.host.state === 'crashed') return;
     endpoint.info.paused = true;
-    this.refreshBlocked(endpoint);
+    this.refreshRunning(endpoint);
     this.emitObservation(endpoint.info.name, { type: 'process.paused', subject: endpoint.info.name });
   }
 
@@ -386,7 +387,7 @@ export class Simulation {
     const endpoint = this.endpointNamed(endpointName);
     if (!endpoint.info.paused) return;
     endpoint.info.paused = false;
-    this.refreshBlocked(endpoint);
+    this.refreshRunning(endpoint);
     if (endpoint.host.state === 'up') this.releaseHeld(endpoint);
     this.emitObservation(endpoint.info.name, { type: 'process.resumed', subject: endpoint.info.name });
   }
@@ -406,10 +407,10 @@ export class Simulation {
   }
 
   private refreshHost(host: Host): void {
-    for (const id of host.endpoints) this.refreshBlocked(this.endpointAt(id));
+    for (const id of host.endpoints) this.refreshRunning(this.endpointAt(id));
   }
 
-  private refreshBlocked(endpoint: Endpoint): void {
+  private refreshRunning(endpoint: Endpoint): void {
     const running = endpoint.host.state === 'up' && !endpoint.info.crashed && !endpoint.info.paused;
     endpoint.life = running ? endpoint.life & ~NOT_RUNNING : endpoint.life | NOT_RUNNING;
   }

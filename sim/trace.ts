@@ -7,17 +7,6 @@ export class TraceHash {
   private h2 = 0x85ebca6b | 0;
   private readonly stringHashes = new Map<string, number>();
 
-  fold(value: number): void {
-    const lo = value >>> 0;
-    const hi = Math.floor(value / 4294967296) >>> 0;
-    let h1 = Math.imul(this.h1 ^ lo, 0xcc9e2d51);
-    h1 = (h1 << 15) | (h1 >>> 17);
-    let h2 = Math.imul(this.h2 ^ hi ^ h1, 0x1b873593);
-    h2 = (h2 << 13) | (h2 >>> 19);
-    this.h1 = (h1 + h2) | 0;
-    this.h2 = (Math.imul(h2, 5) + 0xe6546b64) | 0;
-  }
-
   /**
    * Folds one processed event in one step: the time's low word into one lane, its high word with
    * (kind, target) and the payload digest into the other. The kernel's hot path calls this per event.
