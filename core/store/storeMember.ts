@@ -82,6 +82,8 @@ const FSYNC = 'store/fsync';
 const PROGRESS = 'store/progress';
 const CPU = 'store/cpu';
 const DEFAULT_CPU_COST = Object.freeze({ perReady: 10, perMessage: 5, perEntry: 5 });
+/** A Ready whose CPU cost is at most this (µs) acts at once on an idle member; a larger one waits its cost out. */
+const IMMEDIATE_READY_US = 50;
 
 const DISK_HARD = 'raft/hardState';
 const DISK_LOG = 'raft/log';
@@ -337,10 +339,11 @@ export class StoreMember implements Component {
 
   /**
    * Drains the Raft node: one Ready at a time, waiting for the fsync when it must be durable. A
-   * Ready's CPU cost always occupies the member's CPU; when the CPU was already busy the Ready
-   * waits for it (a timer), when it was idle the Ready acts at once and only later work queues
-   * behind its cost. The cost (tens of µs) is far below a network hop, and one timer per Ready was
-   * an eighth of the steady state's events; a loaded member still queues as before.
+   * Ready's CPU cost always occupies the member's CPU; when the CPU was already busy, or the Ready is
+   * a large one (a catch-up append, a restart replaying its log: over IMMEDIATE_READY_US), the Ready
+   * waits for that CPU (a timer). A small Ready on an idle CPU acts at once and only later work
+   * queues behind its cost: a few µs is far below a network hop, and one timer per Ready was an
+   * eighth of the steady state's events.
    */
   private process(ctx: Context): void {
     const node = this.node;
@@ -352,7 +355,7 @@ export class StoreMember implements Component {
       const cost = this.options.cpuCostUs ?? DEFAULT_CPU_COST;
       const backlogUs = ctx.useCpu(0);
       const busyUs = ctx.useCpu(cost.perReady + cost.perMessage * ready.messages.length + cost.perEntry * (ready.entries.length + ready.committedEntries.length));
-      if (backlogUs > 0 && busyUs > 0) {
+      if (busyUs > 0 && (backlogUs > 0 || busyUs > IMMEDIATE_READY_US)) {
         ctx.setTimer(busyUs, CPU);
         break;
       }

@@ -31,7 +31,7 @@ interface World {
   leader: () => string | undefined;
 }
 
-function world(size: number, memberExtra: { retainRevisions?: number } = {}): World {
+function world(size: number, memberExtra: { retainRevisions?: number; cpuCostUs?: { perReady: number; perMessage: number; perEntry: number } } = {}): World {
   const sim = new Simulation({ seed: 42 });
   const members = Array.from({ length: size }, (_, i) => `etcd-${i + 1}`);
   const checkers = new StoreCheckers(() => sim.now);
@@ -61,6 +61,27 @@ function world(size: number, memberExtra: { retainRevisions?: number } = {}): Wo
 }
 
 describe('StoreMember and StoreClient', () => {
+  it('a large Ready waits out its CPU cost even on an idle member; a small one acts at once', () => {
+    // Review finding: acting at once on an idle CPU must not make catch-ups and replays free.
+    const writeLatency = (perEntry: number): number => {
+      const w = world(1, { cpuCostUs: { perReady: 1, perMessage: 1, perEntry } });
+      w.sim.run({ until: 3_000_000 });
+      let doneAt = -1;
+      const started = w.sim.now;
+      w.client().put('/registry/pods/a', { n: 1 }, {}, (r) => {
+        if (r.type === 'ok') doneAt = w.sim.now;
+      });
+      w.sim.run({ until: 4_000_000 });
+      assert.ok(doneAt > 0);
+      return doneAt - started;
+    };
+    const cheap = writeLatency(1);
+    const costly = writeLatency(5_000);
+    // The write's entry is appended in one Ready and applied in the next: at least 2 × 5 ms of CPU.
+    assert.ok(costly - cheap >= 10_000, `cheap ${cheap} µs, costly ${costly} µs`);
+  });
+
+
   it('writes through the leader, reads linearizably and serializably, and follows leader hints', () => {
     const w = world(3);
     w.sim.run({ until: 3_000_000 });
