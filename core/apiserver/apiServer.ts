@@ -376,6 +376,14 @@ export class ApiServer implements Component {
       this.afterCpu(ctx, cost, (c) => this.respond(c, f, { ok: false, status: st }, 'authorization'));
       return;
     }
+    // On an idle CPU the handler may start at once and the filters' CPU is charged with its next
+    // stage (one timer per request, not two). Behind a backlog the handler must not read state
+    // before the filters have run (upstream runs them first): it waits, or a read-modify-write would
+    // read the cache the whole backlog earlier than it writes, and conflict more than upstream.
+    if (ctx.useCpu(0) > 0) {
+      this.afterCpu(ctx, cost, (c) => this.dispatch(c, f));
+      return;
+    }
     f.cpuDebtUs = cost;
     this.dispatch(ctx, f);
   }
