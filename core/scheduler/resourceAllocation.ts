@@ -167,3 +167,16 @@ export function podAmount(pod: PodInfo, name: string, nonZero: boolean): number 
       return amount(pod.requests, name);
   }
 }
+
+/** The pod's amount for each column, into `out` (once per cycle, before a batch scorer's node loop). */
+export function fillPodAmounts(pod: PodInfo, cols: readonly ResourceColumns[], nonZero: boolean, out: Float64Array): void {
+  for (let c = 0; c < cols.length; c++) out[c] = podAmount(pod, cols[c]?.name ?? '', nonZero);
+}
+
+/** A batch scorer's path for resources without NodeTable columns: one node at a time. */
+export function scoreEachNode(pod: PodInfo, nodes: readonly NodeInfo[], scores: Float64Array, count: number, scoreNode: (pod: PodInfo, node: NodeInfo) => number): void {
+  for (let j = 0; j < count; j++) {
+    const node = nodes[j];
+    scores[j] = node === undefined ? 0 : scoreNode(pod, node);
+  }
+}

@@ -5,10 +5,11 @@ import {
   allocatableOf,
   balancedScore,
   DEFAULT_RESOURCE_SPECS,
-  podAmount,
+  fillPodAmounts,
   podRequest,
   requestedWithPod,
   resourceColumns,
+  scoreEachNode,
   type ResourceSpec,
 } from '../resourceAllocation.js';
 import { SKIP, SUCCESS } from '../status.js';
@@ -49,15 +50,9 @@ export function balancedAllocation(args?: { readonly resources?: readonly Resour
       return scoreNode(pod, node);
     },
     scoreAll(_state, pod, nodes, scores, count) {
-      if (!tabular) {
-        for (let j = 0; j < count; j++) {
-          const node = nodes[j];
-          scores[j] = node === undefined ? 0 : scoreNode(pod, node);
-        }
-        return;
-      }
+      if (!tabular) return scoreEachNode(pod, nodes, scores, count, scoreNode);
       // scoreNode, reading each node's NodeTable row.
-      for (let c = 0; c < cols.length; c++) podAmounts[c] = podAmount(pod, cols[c]?.name ?? '', false);
+      fillPodAmounts(pod, cols, false, podAmounts);
       for (let j = 0; j < count; j++) {
         const node = nodes[j];
         const i = node?.index ?? -1;

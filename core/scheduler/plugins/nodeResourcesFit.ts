@@ -7,9 +7,10 @@ import {
   DEFAULT_RESOURCE_SPECS,
   leastRequestedScore,
   mostRequestedScore,
-  podAmount,
+  fillPodAmounts,
   requestedToCapacityRatioScore,
   resourceColumns,
+  scoreEachNode,
   requestedWithPod,
   scaleShape,
   type ResourceSpec,
@@ -85,6 +86,17 @@ export function nodeResourcesFit(args?: { readonly scoringStrategy?: ScoringStra
   const cols = resourceColumns(specs);
   const tabular = cols.every((c) => c.alloc >= 0);
   const podAmounts = new Float64Array(cols.length);
+  if (type !== 'LeastAllocated' && type !== 'MostAllocated' && type !== 'RequestedToCapacityRatio') assertNever(type, 'scoring strategy');
+  /** One resource's score under the strategy (a conditional, not a switch: it runs per node per resource). */
+  const resourceScore = (requested: number, allocatable: number): number =>
+    type === 'LeastAllocated'
+      ? leastRequestedScore(requested, allocatable)
+      : type === 'MostAllocated'
+        ? mostRequestedScore(requested, allocatable)
+        : requestedToCapacityRatioScore(shape, requested, allocatable);
+  // Upstream rounds only for RequestedToCapacityRatio; the others integer-divide.
+  const weightedMean = (total: number, weights: number): number =>
+    weights === 0 ? 0 : type === 'RequestedToCapacityRatio' ? Math.round(total / weights) : Math.trunc(total / weights);
   const scoreNode = (pod: PodInfo, node: NodeInfo): number => {
     let total = 0;
     let weights = 0;
@@ -95,27 +107,10 @@ export function nodeResourcesFit(args?: { readonly scoringStrategy?: ScoringStra
       if (spec === undefined) continue;
       const alloc = allocatableOf(node, spec.name);
       if (alloc === 0) continue;
-      const req = requestedWithPod(node, pod, spec.name, true);
-      let s: number;
-      switch (type) {
-        case 'LeastAllocated':
-          s = leastRequestedScore(req, alloc);
-          break;
-        case 'MostAllocated':
-          s = mostRequestedScore(req, alloc);
-          break;
-        case 'RequestedToCapacityRatio':
-          s = requestedToCapacityRatioScore(shape, req, alloc);
-          break;
-        default:
-          return assertNever(type, 'scoring strategy');
-      }
-      total += s * spec.weight;
+      total += resourceScore(requestedWithPod(node, pod, spec.name, true), alloc) * spec.weight;
       weights += spec.weight;
     }
-    if (weights === 0) return 0;
-    // Upstream rounds only for RequestedToCapacityRatio; the others integer-divide.
-    return type === 'RequestedToCapacityRatio' ? Math.round(total / weights) : Math.trunc(total / weights);
+    return weightedMean(total, weights);
   };
   return {
     name: NODE_RESOURCES_FIT,
@@ -127,15 +122,9 @@ export function nodeResourcesFit(args?: { readonly scoringStrategy?: ScoringStra
       return scoreNode(pod, node);
     },
     scoreAll(_state, pod, nodes, scores, count) {
-      if (!tabular) {
-        for (let j = 0; j < count; j++) {
-          const node = nodes[j];
-          scores[j] = node === undefined ? 0 : scoreNode(pod, node);
-        }
-        return;
-      }
+      if (!tabular) return scoreEachNode(pod, nodes, scores, count, scoreNode);
       // scoreNode, reading each node's NodeTable row.
-      for (let c = 0; c < cols.length; c++) podAmounts[c] = podAmount(pod, cols[c]?.name ?? '', true);
+      fillPodAmounts(pod, cols, true, podAmounts);
       for (let j = 0; j < count; j++) {
         const node = nodes[j];
         const i = node?.index ?? -1;
@@ -152,17 +141,10 @@ export function nodeResourcesFit(args?: { readonly scoringStrategy?: ScoringStra
           if (col === undefined) continue;
           const alloc = d[o + col.alloc] ?? 0;
           if (alloc === 0) continue;
-          const req = (d[o + col.nonZero] ?? 0) + (podAmounts[c] ?? 0);
-          const sc =
-            type === 'LeastAllocated'
-              ? leastRequestedScore(req, alloc)
-              : type === 'MostAllocated'
-                ? mostRequestedScore(req, alloc)
-                : requestedToCapacityRatioScore(shape, req, alloc);
-          total += sc * col.weight;
+          total += resourceScore((d[o + col.nonZero] ?? 0) + (podAmounts[c] ?? 0), alloc) * col.weight;
           weights += col.weight;
         }
-        scores[j] = weights === 0 ? 0 : type === 'RequestedToCapacityRatio' ? Math.round(total / weights) : Math.trunc(total / weights);
+        scores[j] = weightedMean(total, weights);
       }
     },
   };
