@@ -2,6 +2,7 @@ import { Simulation } from '../../sim/kernel.js';
 import { s, type Micros } from '../../sim/time.js';
 import { COMPONENT_TABLE } from './components.js';
 import { ConvergenceTracker } from './convergence.js';
+import { convergenceOf, livenessResult } from './liveness.js';
 import { FaultInjector, type FaultWindow } from './faults.js';
 import { hostNames } from './hosts.js';
 import type { ComponentKindEntry, Installation, InvariantResult, SharedServices } from './kinds.js';
@@ -133,7 +134,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   // by absolute time, so slicing the run changes neither their order nor the trace.
   while (sim.now < endUs) sim.run({ until: Math.min(endUs, sim.now + s(1)) });
 
-  const convergenceRecords = convergenceOf(faults.windows, convergence, endUs, scenario.workload.map((step) => step.atUs));
+  const convergenceRecords = convergenceOf(faults.windows, convergence, endUs, stepTimesUs(scenario));
   const invariants = collectInvariants(scenario, installed, convergenceRecords, endUs, convergence.isConverged());
   for (const inv of invariants) {
     if (!inv.held) state.event(s(inv.firstViolationAt ?? endUs / 1e6), 'invariant.violated', inv.name, inv.detail ?? '');
@@ -170,26 +171,6 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   };
 }
 
-function convergenceOf(windows: readonly FaultWindow[], tracker: ConvergenceTracker, endUs: Micros, stepTimesUs: readonly Micros[]): ConvergenceRecord[] {
-  const fired = windows.filter((w) => w.fired);
-  const disturbances = [...fired.map((w) => w.injectedUs), ...stepTimesUs].sort((a, b) => a - b);
-  return fired.map((w) => {
-    const fromUs = w.healedUs !== undefined && w.healedUs <= endUs ? w.healedUs : w.injectedUs;
-    // Converged means: and stays so until the next fault is injected or the next workload step
-    // changes what is wanted (an update to a broken image, say), or the run ends. A step is the
-    // scenario's own doing; convergence before it is the fault's recovery.
-    const windowEnd = (t: Micros): Micros => disturbances.find((at) => at > t) ?? endUs + 1;
-    const at = w.healedUs !== undefined && w.healedUs > endUs ? undefined : tracker.convergedAt(fromUs, windowEnd);
-    return {
-      fault: w.label,
-      injectedAt: round(w.injectedUs / 1e6),
-      healedAt: w.healedUs === undefined ? null : round(w.healedUs / 1e6),
-      convergedAt: at === undefined ? null : round(at / 1e6),
-      seconds: at === undefined ? null : round((at - fromUs) / 1e6),
-    };
-  });
-}
-
 function collectInvariants(
   scenario: Scenario,
   installed: ReadonlyArray<{ entry: ComponentKindEntry; hooks: Installation }>,
@@ -202,51 +183,12 @@ function collectInvariants(
     for (const r of hooks.invariants?.(endUs) ?? []) if (!results.has(r.name)) results.set(r.name, r);
   }
   return scenario.invariants.map((name): InvariantResult => {
-    if (name === 'liveness.convergesWithin') return livenessResult(scenario, convergence, endUs, convergedAtEnd);
+    if (name === 'liveness.convergesWithin') return livenessResult(scenario.expect.convergeWithinUs, stepTimesUs(scenario), convergence, endUs, convergedAtEnd);
     const r = results.get(name);
     if (r !== undefined) return r;
     const owner = COMPONENT_OWNERS[name];
     return { name, held: true, checked: false, detail: `not checked: nothing in this run can violate it (${owner} not wired)` };
   });
-}
-
-/**
- * Every fault's cluster converges within the limit. A workload step that comes before the limit runs
- * out, while the cluster is still recovering, changes what is wanted: whether the fault alone would
- * have been recovered from in time cannot be told, so that fault is only held to converging at all.
- * And once a fault has fired, the cluster must be converged when the run ends: damage that shows
- * only after a later workload step (a controller wedged by the fault, say) is not excused by the
- * step.
- */
-function livenessResult(scenario: Scenario, convergence: readonly ConvergenceRecord[], endUs: Micros, convergedAtEnd: boolean): InvariantResult {
-  const limit = scenario.expect.convergeWithinUs;
-  if (limit === undefined) return { name: 'liveness.convergesWithin', held: true, checked: false, detail: 'no expect.convergeWithin' };
-  const limitS = limit / 1e6;
-  const stepsS = scenario.workload.map((step) => step.atUs / 1e6);
-  for (const c of convergence) {
-    const from = c.healedAt ?? c.injectedAt;
-    const interrupted = stepsS.some((at) => at > from && at <= from + limitS);
-    if (c.seconds === null || (c.seconds > limitS && !interrupted)) {
-      return {
-        name: 'liveness.convergesWithin',
-        held: false,
-        checked: true,
-        firstViolationAt: round(from + limitS),
-        detail: `${c.fault}: ${c.seconds === null ? 'never converged' : `converged after ${c.seconds}s`} (limit ${limitS}s)`,
-      };
-    }
-  }
-  const last = convergence[convergence.length - 1];
-  if (last !== undefined && !convergedAtEnd) {
-    return {
-      name: 'liveness.convergesWithin',
-      held: false,
-      checked: true,
-      firstViolationAt: round(endUs / 1e6),
-      detail: `not converged when the run ended (last fault: ${last.fault})`,
-    };
-  }
-  return { name: 'liveness.convergesWithin', held: true, checked: true };
 }
 
 /** Which component's absence makes an invariant vacuous (for the "not checked" detail). */
@@ -281,4 +223,8 @@ function stepSubject(step: WorkloadStep): string {
     case 'load':
       return `Deployment/${step.deployment}`;
   }
+}
+
+function stepTimesUs(scenario: Scenario): Micros[] {
+  return scenario.workload.map((step) => step.atUs);
 }
