@@ -5,13 +5,24 @@ import type { ApplyResult, EventsResult, RangeResult, StoreCommand, WatchEvent }
  * `type`; Raft's own messages (`raft/…`) travel between members alongside these.
  */
 
+/**
+ * Who sent a write, for at-most-once application (see ClientSessions): the client's session, the
+ * request's sequence number in it, and the session's floor when it was sent (every lower sequence
+ * number is settled: the client will never retry it).
+ */
+export interface WriteOrigin {
+  readonly session: string;
+  readonly seq: number;
+  readonly floor: number;
+}
+
 /** What a member puts in the Raft log: the command and the client request it answers (for dedupe). */
-export interface LogCommand {
+export interface LogCommand extends WriteOrigin {
   readonly requestId: string;
   readonly command: StoreCommand;
 }
 
-export interface WriteRequest {
+export interface WriteRequest extends WriteOrigin {
   readonly type: 'store/write';
   readonly requestId: string;
   readonly command: StoreCommand;

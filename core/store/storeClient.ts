@@ -124,10 +124,18 @@ export class StoreClient {
   private readonly options: StoreClientOptions;
   private readonly name: string;
   private readonly nonce: number;
+  /** This client's session for at-most-once writes: one per incarnation, as the request ids are. */
+  private readonly session: string;
   private readonly ops = new Map<number, PendingOp>();
   private readonly opsByRequest = new Map<string, PendingOp>();
   private readonly watches = new Map<string, ActiveWatch>();
   private seq = 0;
+  /**
+   * Sequence numbers of the writes in flight, oldest first (settled ones are skipped lazily): the
+   * first is the session's floor, which every write carries so members can forget what is settled.
+   */
+  private writesInFlight: number[] = [];
+  private writesInFlightHead = 0;
   /** Which member to send to: the known leader, else the pinned healthy member (clientv3's balancer). */
   private readonly selector: MemberSelector;
   /** Endpoint ids of the members, resolved by name once registered (for telling who answered). */
@@ -140,6 +148,7 @@ export class StoreClient {
     this.name = options.name ?? ctx.name;
     // A fresh incarnation must never reuse a request id the members remember from the last one.
     this.nonce = ctx.rng.int(1_000_000_000);
+    this.session = `${this.name}:${this.nonce}`;
     // Clients spread over the members until they learn the leader.
     this.selector = new MemberSelector(options.members.length, ctx.rng.int(options.members.length), {
       ...(options.unhealthyBackoffUs === undefined ? {} : { backoffUs: options.unhealthyBackoffUs }),
@@ -357,6 +366,17 @@ export class StoreClient {
     return `${this.name}:${this.nonce}:${++this.seq}`;
   }
 
+  /** The lowest sequence number of a write still in flight, else the next one to be issued. */
+  private sessionFloor(): number {
+    const queue = this.writesInFlight;
+    while (this.writesInFlightHead < queue.length && !this.ops.has(queue[this.writesInFlightHead]!)) this.writesInFlightHead++;
+    if (this.writesInFlightHead > 1024 && this.writesInFlightHead * 2 > queue.length) {
+      this.writesInFlight = queue.slice(this.writesInFlightHead);
+      this.writesInFlightHead = 0;
+    }
+    return this.writesInFlight[this.writesInFlightHead] ?? this.seq + 1;
+  }
+
   private write(
     op: TxnOp,
     key: string,
@@ -394,14 +414,17 @@ export class StoreClient {
     recording: { input: HistoryInput; output: (r: ApplyResult) => HistoryOutput | null } | undefined,
     onDone: (response: WriteResponse | Unavailable | TimedOut) => void,
   ): void {
+    const floor = this.sessionFloor();
     const requestId = this.nextRequestId();
+    const seq = this.seq;
+    this.writesInFlight.push(seq);
     const history = this.options.history;
     const historyOp = key !== undefined && recording !== undefined && history !== undefined ? history.invoke(this.name, key, recording.input) : undefined;
     const historyOutput =
       recording === undefined
         ? undefined
         : (response: WriteResponse): HistoryOutput => recording.output(response.result) ?? { type: 'write', revision: response.result.revision };
-    this.start({ type: 'store/write', requestId, command }, onDone, undefined, historyOp, historyOutput);
+    this.start({ type: 'store/write', requestId, session: this.session, seq, floor, command }, onDone, undefined, historyOp, historyOutput);
   }
 
   private start(

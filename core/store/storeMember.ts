@@ -1,12 +1,12 @@
 import type { Component, Context, EndpointId, Message, TimerId, TimerTag } from '../../sim/index.js';
 import type { Entry, HardState, RaftMessage, Ready, Snapshot, SoftState } from './raft/types.js';
-import type { ApplyResult } from './mvccTypes.js';
 import type { MvccSnapshot } from './mvcc.js';
 import type { LogCommand, RangeRequest, StoreRequest, StoreResponse } from './protocol.js';
 import type { StoreRecorder } from './recorder.js';
 import { NONE } from './raft/types.js';
 import { RaftNode } from './raft/raftNode.js';
 import { Mvcc } from './mvcc.js';
+import { ClientSessions, SETTLED, type SessionRecord } from './clientSessions.js';
 import { isStoreRequest } from './protocol.js';
 import { assertNever } from '../util/assert.js';
 
@@ -29,8 +29,6 @@ export interface StoreMemberOptions {
   readonly retainRevisions?: number;
   /** Watch progress notifications, µs (default 1s): lets clients notice a silent member. */
   readonly watchProgressUs?: number;
-  /** Remembered request ids for at-most-once retries (default 100,000). */
-  readonly dedupeWindow?: number;
   /**
    * Applied entries between snapshots (etcd's --snapshot-count, default 100,000). A snapshot of the
    * MVCC state is saved to disk and the log compacted behind it: smaller bounds the log and restart
@@ -94,13 +92,7 @@ const DISK_SNAPSHOT = 'raft/snapshot';
 /** What a store snapshot holds: the MVCC state and the at-most-once table, both as of its index. */
 interface StoreSnapshotData {
   readonly mvcc: MvccSnapshot;
-  readonly applied: ReadonlyArray<readonly [string, AppliedRequest]>;
-}
-
-interface AppliedRequest {
-  readonly result: ApplyResult;
-  readonly index: number;
-  readonly term: number;
+  readonly sessions: readonly SessionRecord[];
 }
 
 interface LogOffset {
@@ -127,14 +119,7 @@ export class StoreMember implements Component {
   private readonly pendingReads = new Map<string, { readonly client: EndpointId; readonly request: RangeRequest }>();
   private readonly readsAwaitingApply: Array<{ readonly context: string; readonly index: number }> = [];
   /** Results of applied requests, for answering a retried request without applying it twice. */
-  private appliedRequests = new Map<string, AppliedRequest>();
-  /**
-   * Request ids in the order they were remembered (from `appliedOrderHead`), for forgetting the
-   * oldest, and the record each was remembered with (parallel arrays: no object per write).
-   */
-  private appliedOrderIds: string[] = [];
-  private appliedOrderDone: AppliedRequest[] = [];
-  private appliedOrderHead = 0;
+  private sessions = new ClientSessions();
   private readonly endpoints: Array<EndpointId | undefined> = [];
   private inFlight: Ready<LogCommand> | undefined;
 
@@ -239,13 +224,17 @@ export class StoreMember implements Component {
     if (node === undefined) return;
     switch (request.type) {
       case 'store/write': {
-        const done = this.appliedRequests.get(request.requestId);
+        const done = this.sessions.lookup(request.session, request.seq);
+        // The client settled it (a stale copy from the network): it awaits no answer.
+        if (done === SETTLED) return;
         if (done !== undefined) {
           reply(ctx, from, { type: 'store/writeResp', requestId: request.requestId, ...done });
           return;
         }
         if (this.pendingWrites.has(request.requestId) && node.role === 'leader') return;
-        const proposed = node.propose(Object.freeze({ requestId: request.requestId, command: request.command }));
+        const proposed = node.propose(
+          Object.freeze({ requestId: request.requestId, session: request.session, seq: request.seq, floor: request.floor, command: request.command }),
+        );
         if (proposed.ok) this.pendingWrites.set(request.requestId, { client: from, proposedAtUs: ctx.now() });
         else this.notLeader(ctx, from, request.requestId, proposed.leader);
         return;
@@ -448,8 +437,8 @@ export class StoreMember implements Component {
     // the next Ready): the state machine is not at Raft's applied index, so this is no time to copy it.
     if (node.log.applied !== applied) return;
     if (applied - this.snapshotIndex < (this.options.snapshotCount ?? 100_000)) return;
-    const data: StoreSnapshotData = Object.freeze({ mvcc: this.mvcc.snapshot(), applied: Object.freeze(this.rememberedInOrder()) });
-    const snapshot = node.createSnapshot(applied, data, data.mvcc.sizeBytes + 64 * data.applied.length);
+    const data: StoreSnapshotData = Object.freeze({ mvcc: this.mvcc.snapshot(), sessions: Object.freeze(this.sessions.snapshot()) });
+    const snapshot = node.createSnapshot(applied, data, data.mvcc.sizeBytes + 64 * this.sessions.size);
     this.snapshotIndex = applied;
     ctx.disk.set(DISK_SNAPSHOT, snapshot);
     const compactTo = applied - (this.options.snapshotCatchUpEntries ?? 5_000);
@@ -469,10 +458,7 @@ export class StoreMember implements Component {
   private loadSnapshot(snapshot: Snapshot): void {
     const data = snapshot.data as StoreSnapshotData;
     this.mvcc = Mvcc.fromSnapshot(data.mvcc, { retainRevisions: this.options.retainRevisions ?? 10_000 });
-    this.appliedRequests = new Map(data.applied);
-    this.appliedOrderIds = data.applied.map(([requestId]) => requestId);
-    this.appliedOrderDone = data.applied.map(([, done]) => done);
-    this.appliedOrderHead = 0;
+    this.sessions = ClientSessions.fromSnapshot(data.sessions);
     this.appliedThrough = snapshot.index;
     this.snapshotIndex = snapshot.index;
   }
@@ -543,10 +529,16 @@ export class StoreMember implements Component {
       this.options.recorder?.onApply(ctx.name, entry.index, entry.term, entry.data);
       const data = entry.data;
       if (data === null) continue;
-      let done = this.appliedRequests.get(data.requestId);
+      let done = this.sessions.admit(data.session, data.seq, data.floor);
+      if (done === SETTLED) {
+        // A copy of a write its client has settled (given up on): applying it now could contradict
+        // what the client was told, and nobody awaits its answer.
+        this.pendingWrites.delete(data.requestId);
+        continue;
+      }
       if (done === undefined) {
         done = { result: this.mvcc.apply(data.command), index: entry.index, term: entry.term };
-        this.remember(data.requestId, done);
+        this.sessions.remember(data.session, data.seq, done);
       }
       const pending = this.pendingWrites.get(data.requestId);
       if (pending !== undefined) {
@@ -587,38 +579,6 @@ export class StoreMember implements Component {
       this.prefixChanged.set(prefix, memo);
     }
     return memo;
-  }
-
-  /** The remembered requests, oldest first (the FIFO's live records), for a snapshot. */
-  private rememberedInOrder(): Array<readonly [string, AppliedRequest]> {
-    const out: Array<readonly [string, AppliedRequest]> = [];
-    for (let i = this.appliedOrderHead; i < this.appliedOrderIds.length; i++) {
-      const requestId = this.appliedOrderIds[i];
-      const done = requestId === undefined ? undefined : this.appliedRequests.get(requestId);
-      if (requestId !== undefined && done !== undefined && done === this.appliedOrderDone[i]) out.push([requestId, done]);
-    }
-    return out;
-  }
-
-  private remember(requestId: string, done: AppliedRequest): void {
-    this.appliedRequests.set(requestId, done);
-    this.appliedOrderIds.push(requestId);
-    this.appliedOrderDone.push(done);
-    const window = this.options.dedupeWindow ?? 100_000;
-    // Forget the oldest request, deterministically. A FIFO of ids rather than `keys().next()`:
-    // V8 leaves deleted Map entries as holes that iteration skips, so taking the first key of a
-    // Map used as a queue costs O(deletions since the last rehash) — 7 s of a 1,000-node run.
-    while (this.appliedRequests.size > window && this.appliedOrderHead < this.appliedOrderIds.length) {
-      const i = this.appliedOrderHead++;
-      const oldest = this.appliedOrderIds[i];
-      // Only if still the same record (an id forgotten and remembered again is younger).
-      if (oldest !== undefined && this.appliedRequests.get(oldest) === this.appliedOrderDone[i]) this.appliedRequests.delete(oldest);
-    }
-    if (this.appliedOrderHead > 4096 && this.appliedOrderHead * 2 > this.appliedOrderIds.length) {
-      this.appliedOrderIds = this.appliedOrderIds.slice(this.appliedOrderHead);
-      this.appliedOrderDone = this.appliedOrderDone.slice(this.appliedOrderHead);
-      this.appliedOrderHead = 0;
-    }
   }
 
   private serveReads(ctx: Context): void {
