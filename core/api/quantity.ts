@@ -73,8 +73,32 @@ function interpretSuffix(suffix: string): Suffix | undefined {
   return undefined;
 }
 
+/**
+ * Results by input text. Every pod's requests go through here at validation, admission and quota,
+ * and a workload uses few distinct strings; results are frozen, so sharing one is safe. Cleared
+ * when full rather than evicted one by one: it only has to stay small, not keep the hottest.
+ */
+const parsed = new Map<string, QuantityParseResult>();
+const PARSED_CACHE_ENTRIES = 4096;
+
 /** Parses a quantity string; never throws. */
 export function parseQuantity(input: string): QuantityParseResult {
+  let r = parsed.get(input);
+  if (r === undefined) {
+    r = parseUncached(input);
+    if (parsed.size >= PARSED_CACHE_ENTRIES) parsed.clear();
+    parsed.set(input, r);
+  }
+  return r;
+}
+
+function parseUncached(input: string): QuantityParseResult {
+  const r = parseText(input);
+  if (r.ok) Object.freeze(r.quantity);
+  return Object.freeze(r);
+}
+
+function parseText(input: string): QuantityParseResult {
   if (input.length === 0) return { ok: false, error: QUANTITY_FORMAT_ERROR };
   const m = SHAPE.exec(input);
   if (m === null) return { ok: false, error: QUANTITY_FORMAT_ERROR };

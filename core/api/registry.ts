@@ -42,6 +42,8 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
 ]);
 
 const byKind = new Map<string, ResourceInfo>(RESOURCES.map((r) => [r.kind, r]));
+// RESOURCES has no duplicate plurals, so the map holds the entry a search in order would find.
+const byPlural = new Map<string, ResourceInfo>(RESOURCES.map((r) => [r.resource, r]));
 const byGroupResource = new Map<string, ResourceInfo>(RESOURCES.map((r) => [`${r.group}/${r.resource}`, r]));
 
 /** Whether `kind` is one the simulator serves (narrows the string). */
@@ -61,7 +63,7 @@ export function resourceForGroupResource(group: string, resource: string): Resou
 
 /** Registry entry for a plural resource name in any group (plurals are unique among our kinds). */
 export function resourceForPlural(resource: string): ResourceInfo | undefined {
-  return RESOURCES.find((r) => r.resource === resource);
+  return byPlural.get(resource);
 }
 
 /** Registry entry of an object; every KubeObject kind is registered. */

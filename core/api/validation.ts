@@ -315,6 +315,13 @@ function validateTopologySpread(constraints: readonly TopologySpreadConstraint[]
   });
 }
 
+/** The only part of validatePodSpec that reads spec.nodeName (see specErrorsAfterBinding). */
+function validateNodeName(nodeName: string | undefined, path: string, errs: Errs): void {
+  if (nodeName !== undefined && nodeName !== '') {
+    for (const m of isDNS1123Subdomain(nodeName)) errs.push(invalid(child(path, 'nodeName'), nodeName, m));
+  }
+}
+
 /** PodSpec validation (ValidatePodSpec): containers, scheduling constraints, policies. */
 export function validatePodSpec(spec: PodSpec, path: string): FieldError[] {
   const errs: Errs = [];
@@ -336,9 +343,7 @@ export function validatePodSpec(spec: PodSpec, path: string): FieldError[] {
   oneOf(spec.preemptionPolicy, ['PreemptLowerPriority', 'Never'], child(path, 'preemptionPolicy'), errs);
   nonNegative(spec.terminationGracePeriodSeconds, child(path, 'terminationGracePeriodSeconds'), errs);
   positive(spec.activeDeadlineSeconds, child(path, 'activeDeadlineSeconds'), errs);
-  if (spec.nodeName !== undefined && spec.nodeName !== '') {
-    for (const m of isDNS1123Subdomain(spec.nodeName)) errs.push(invalid(child(path, 'nodeName'), spec.nodeName, m));
-  }
+  validateNodeName(spec.nodeName, path, errs);
   errs.push(...validateLabels(spec.nodeSelector, child(path, 'nodeSelector')));
   validateTolerations(spec.tolerations, child(path, 'tolerations'), errs);
   validateAffinity(spec.affinity, child(path, 'affinity'), errs);
@@ -358,6 +363,41 @@ export function validatePodSpec(spec: PodSpec, path: string): FieldError[] {
  * spec — each is checked once, not at every write (a WeakMap: never iterated, so order-free).
  */
 const podSpecErrors = new WeakMap<PodSpec, readonly FieldError[]>();
+
+/**
+ * Whether two pod specs have the same keys in the same order and the same values by reference,
+ * nodeName aside (absent in one and last in the other counts as the same place, as a binding's
+ * `{ ...spec, nodeName }` puts it). Then anything computed from a spec's values and key order, with
+ * nodeName set alike, is the same for both; a binding's spec is the only change most pods see.
+ */
+function sameButNodeName(a: PodSpec, b: PodSpec): boolean {
+  const ra = a as unknown as Readonly<Record<string, unknown>>;
+  const rb = b as unknown as Readonly<Record<string, unknown>>;
+  const ka = Object.keys(ra);
+  const kb = Object.keys(rb);
+  const na = ka.indexOf('nodeName');
+  const nb = kb.indexOf('nodeName');
+  const len = na < 0 ? ka.length : ka.length - 1;
+  if (len !== (nb < 0 ? kb.length : kb.length - 1)) return false;
+  if ((na < 0 ? len : na) !== (nb < 0 ? len : nb)) return false;
+  for (let x = 0; x < len; x++) {
+    const k = ka[na >= 0 && x >= na ? x + 1 : x] as string;
+    if (k !== kb[nb >= 0 && x >= nb ? x + 1 : x] || ra[k] !== rb[k]) return false;
+  }
+  return true;
+}
+
+/**
+ * Seeds the spec cache for `next`, a spec that differs from the already-validated `prev` in
+ * nodeName only: when `prev` had no errors, `next` has only those of its nodeName (no other check
+ * of validatePodSpec reads nodeName), so binding a pod does not validate its whole spec again.
+ */
+function specErrorsAfterBinding(next: PodSpec, prev: PodSpec): void {
+  if (podSpecErrors.has(next) || podSpecErrors.get(prev)?.length !== 0) return;
+  const errs: Errs = [];
+  validateNodeName(next.nodeName, 'spec', errs);
+  podSpecErrors.set(next, errs);
+}
 
 function validatePod(pod: Pod): Errs {
   let specErrs = podSpecErrors.get(pod.spec);
@@ -700,8 +740,72 @@ export function validateObject(obj: KubeObject): FieldError[] {
 
 const IMMUTABLE = 'field is immutable';
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+/**
+ * Whether `JSON.stringify(a) === JSON.stringify(b)`, without serialising either: objects are
+ * immutable and shared by reference, so an update mostly keeps the stored sub-objects and equal
+ * references settle the comparison at once. Key order counts, as in the serialised form; anything
+ * but plain objects, arrays and primitives falls back to serialising.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  const kindA = jsonShape(a);
+  const kindB = jsonShape(b);
+  if (kindA === 'other' || kindB === 'other') return JSON.stringify(a) === JSON.stringify(b);
+  // Distinct primitives print differently; so do values of different shapes.
+  if (kindA !== kindB || kindA === 'primitive') return false;
+  if (kindA === 'array') {
+    const xa = a as readonly unknown[];
+    const xb = b as readonly unknown[];
+    if (xa.length !== xb.length) return false;
+    for (let i = 0; i < xa.length; i++) {
+      // Inside arrays, values JSON cannot hold print as null.
+      const va = omittedInJson(xa[i]) ? null : xa[i];
+      const vb = omittedInJson(xb[i]) ? null : xb[i];
+      if (!sameJson(va, vb)) return false;
+    }
+    return true;
+  }
+  const ra = a as Readonly<Record<string, unknown>>;
+  const rb = b as Readonly<Record<string, unknown>>;
+  const ka = Object.keys(ra);
+  const kb = Object.keys(rb);
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    // Properties JSON cannot hold (undefined, functions) are left out of the serialised form.
+    while (i < ka.length && omittedInJson(ra[ka[i] as string])) i++;
+    while (j < kb.length && omittedInJson(rb[kb[j] as string])) j++;
+    if (i === ka.length || j === kb.length) return i === ka.length && j === kb.length;
+    const k = ka[i] as string;
+    if (k !== kb[j] || !sameJson(ra[k], rb[k])) return false;
+    i++;
+    j++;
+  }
+}
+
+/** How sameJson treats a value: structurally (plain object, array), by ===-or-serialising (primitive), or by serialising. */
+function jsonShape(v: unknown): 'primitive' | 'array' | 'object' | 'other' {
+  if (v === null) return 'primitive';
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return 'primitive';
+    case 'number':
+      // NaN and ±Infinity print as null; -0 prints as 0 (=== already says so).
+      return Number.isFinite(v) ? 'primitive' : 'other';
+    case 'object': {
+      if (Array.isArray(v)) return 'array';
+      const proto: unknown = Object.getPrototypeOf(v);
+      if ((proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function') return 'object';
+      return 'other';
+    }
+    default:
+      return 'other';
+  }
+}
+
+function omittedInJson(v: unknown): boolean {
+  return v === undefined || typeof v === 'function' || typeof v === 'symbol';
 }
 
 /** The pod spec with the fields upstream lets an update change blanked out, for comparison. */
@@ -723,6 +827,8 @@ function podSpecMutableStripped(spec: PodSpec): unknown {
  * a RoleBinding's roleRef, a PriorityClass's value.
  */
 export function validateUpdate(next: KubeObject, prev: KubeObject): FieldError[] {
+  const nodeNameOnly = next.kind === 'Pod' && prev.kind === 'Pod' && next.spec !== prev.spec && sameButNodeName(next.spec, prev.spec);
+  if (nodeNameOnly) specErrorsAfterBinding(next.spec, prev.spec);
   const errs = validateObject(next);
   if (next.kind !== prev.kind) return [...errs, invalid('kind', next.kind, IMMUTABLE)];
   if ((next.metadata.name ?? '') !== (prev.metadata.name ?? '')) errs.push(invalid('metadata.name', next.metadata.name, IMMUTABLE));
@@ -737,14 +843,19 @@ export function validateUpdate(next: KubeObject, prev: KubeObject): FieldError[]
   if (next.kind === 'Pod' && prev.kind === 'Pod' && next.spec !== prev.spec) {
     const prevNode = prev.spec.nodeName ?? '';
     if (prevNode !== '' && (next.spec.nodeName ?? '') !== prevNode) errs.push(invalid('spec.nodeName', next.spec.nodeName, IMMUTABLE));
-    const a = podSpecMutableStripped({ ...next.spec, nodeName: prevNode === '' ? '' : prevNode });
-    const b = podSpecMutableStripped({ ...prev.spec, nodeName: prevNode === '' ? '' : prevNode });
-    if (!sameJson(a, b)) {
-      errs.push(forbidden('spec', 'pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)'));
+    // Specs alike but for nodeName strip to the same thing (sameButNodeName); only the others are built and compared.
+    if (!nodeNameOnly) {
+      const a = podSpecMutableStripped({ ...next.spec, nodeName: prevNode === '' ? '' : prevNode });
+      const b = podSpecMutableStripped({ ...prev.spec, nodeName: prevNode === '' ? '' : prevNode });
+      if (!sameJson(a, b)) {
+        errs.push(forbidden('spec', 'pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)'));
+      }
     }
     const prevTol = prev.spec.tolerations ?? [];
     const nextTol = next.spec.tolerations ?? [];
-    if (!prevTol.every((t) => nextTol.some((u) => sameJson(u, t)))) errs.push(forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds'));
+    if (prevTol !== nextTol && !prevTol.every((t) => nextTol.some((u) => sameJson(u, t)))) {
+      errs.push(forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds'));
+    }
   }
   if ((next.kind === 'RoleBinding' || next.kind === 'ClusterRoleBinding') && (prev.kind === 'RoleBinding' || prev.kind === 'ClusterRoleBinding')) {
     if (!sameJson(next.roleRef, prev.roleRef)) errs.push(invalid('roleRef', next.roleRef, 'cannot change roleRef'));

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { validateObject, validateUpdate } from '../../../core/api/validation.js';
+import { sameJson, validateObject, validateUpdate } from '../../../core/api/validation.js';
 import { decodeObject } from '../../../core/api/decode.js';
 import { loadManifests } from '../../../scenarios/manifest.js';
 import { formatFieldError } from '../../../core/api/fieldError.js';
@@ -143,5 +143,46 @@ describe(`decoding properties (fast-check seed ${SEED})`, () => {
       }
       return true;
     }), { seed: SEED, numRuns: 200 });
+  });
+});
+
+// sameJson stands in for comparing serialised forms; the identity and per-key shortcuts must not change its answer.
+const jsonish = fc.anything({ withNullPrototype: true, withBoxedValues: true, withDate: true, withObjectString: true, withSparseArray: true });
+const reordered = (v: unknown): unknown => {
+  if (Array.isArray(v) || typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype) return v;
+  return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reordered(x)]));
+};
+const jsonPair = fc.oneof(
+  fc.tuple(jsonish, jsonish),
+  jsonish.map((a) => [a, a] as const),
+  jsonish.map((a) => [a, JSON.parse(JSON.stringify({ a }) ?? '{}').a as unknown] as const),
+  jsonish.map((a) => [a, reordered(a)] as const),
+  jsonish.map((a) => [{ x: a, y: undefined, z: [a, undefined] }, { x: a, z: [a, null] }] as const),
+);
+const pending = (tolerations: boolean, restartPolicy: string, image: string): Pod => ({
+  ...basePod,
+  spec: {
+    containers: [{ name: 'c', image, resources: { requests: { cpu: '100m' } } }],
+    restartPolicy: restartPolicy as 'Always',
+    ...(tolerations ? { tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }] } : {}),
+  },
+});
+describe(`update validation properties (fast-check seed ${SEED})`, () => {
+  it('sameJson(a, b) is JSON.stringify(a) === JSON.stringify(b)', () => {
+    fc.assert(fc.property(jsonPair, ([a, b]) => sameJson(a, b) === (JSON.stringify(a) === JSON.stringify(b))), { seed: SEED, numRuns: 2000 });
+  });
+  it('a binding validates as the same update on fresh copies (the spec cache and nodeName shortcut change nothing)', () => {
+    fc.assert(fc.property(
+      fc.boolean(), fc.constantFrom('Always', 'Bogus'), fc.constantFrom('nginx', ' nginx'), fc.constantFrom('', 'n1', 'Bad_Node'), fc.constantFrom('', 'n1', 'n2', 'Bad_Node'), fc.boolean(),
+      (tolerations, restartPolicy, image, before, after, reorder) => {
+        const base = pending(tolerations, restartPolicy, image);
+        const prev: Pod = before === '' ? base : { ...base, spec: { ...base.spec, nodeName: before } };
+        validateObject(prev); // as the create did: its spec's errors are now cached
+        const spec = { ...prev.spec, nodeName: after };
+        const next: Pod = { ...prev, spec: reorder ? (reordered(spec) as Pod['spec']) : spec };
+        const fresh = validateUpdate(structuredClone(next), structuredClone(prev)).map(formatFieldError);
+        return JSON.stringify(validateUpdate(next, prev).map(formatFieldError)) === JSON.stringify(fresh);
+      },
+    ), { seed: SEED, numRuns: 500 });
   });
 });
