@@ -251,7 +251,7 @@ export class ApiServer implements Component {
       }
       const rev = r.value.revision;
       // Watchers of a previous incarnation of this cache may have missed events: make them relist.
-      for (const w of [...cache.watchers()]) this.endWatch(watchKey(w), expired('watch cache reinitialised; relist'), c);
+      for (const w of [...cache.watchers()]) this.endWatch(w.key, expired('watch cache reinitialised; relist'), c);
       cache.replace(r.value.kvs, rev);
       this.storeWatches.set(
         resource,
@@ -297,7 +297,7 @@ export class ApiServer implements Component {
    * client notice a lost last message within about a second instead of at the next minute's bookmark.
    */
   private noteActive(ctx: Context, w: CacheWatcher): void {
-    this.recentlyActive.add(watchKey(w));
+    this.recentlyActive.add(w.key);
     if (this.progressTimerPending) return;
     this.progressTimerPending = true;
     this.timers.set(ctx, this.config.progressBookmarkIntervalUs ?? s(1), (c) => {
@@ -554,6 +554,8 @@ export class ApiServer implements Component {
       id: req.id,
       client: req.client, session: req.session,
       clientKey,
+      // As the watch-cancel message names it: `${endpoint}|${client}|${session}|${id}`.
+      key: `${clientKey}|${req.session}|${req.id}`,
       to: f.from,
       namespace: f.resource.namespaced ? req.namespace : undefined,
       nodeName: req.fieldSelector?.nodeName,
@@ -565,7 +567,7 @@ export class ApiServer implements Component {
     if (!cache.addWatcher(watcher, fromRv)) {
       return this.refuseWatch(ctx, f, expired(`too old resource version: ${fromRv} (${cache.oldestResourceVersion()})`), 'storage');
     }
-    const key = watchKey(watcher);
+    const key = watcher.key;
     const min = this.config.minRequestTimeoutUs ?? s(1800);
     const timer = this.timers.set(ctx, ctx.rng.uniform(min, 2 * min), (c) => this.endWatch(key, status(504, 'Timeout', 'watch closed by server timeout'), c));
     this.watches.set(key, { watcher, cache, timer });
@@ -942,10 +944,6 @@ interface ClientState {
 function bodyResourceVersion(req: ApiRequest): string | undefined {
   const body = req.body;
   return body === undefined || body.kind === 'Binding' ? undefined : body.metadata.resourceVersion;
-}
-
-function watchKey(w: CacheWatcher): string {
-  return `${w.to}|${w.client}|${w.session}|${w.id}`;
 }
 
 function storeStatus(code: 503 | 504, message: string): Status {

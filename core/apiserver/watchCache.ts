@@ -16,6 +16,13 @@ export interface CachedEvent {
   readonly object: KubeObject;
   readonly prevObject: KubeObject | undefined;
   readonly atUs: Micros;
+  /**
+   * What watchers are sent for this change, made on first use and shared by every watcher that
+   * sees the change the same way (events are immutable, like the objects they carry).
+   */
+  added?: WatchEvent;
+  modified?: WatchEvent;
+  deleted?: WatchEvent;
 }
 
 /** A client's watch as the cache serves it. Events go to `buffer` and are flushed in one message per batch. */
@@ -26,6 +33,8 @@ export interface CacheWatcher {
   readonly client: string;
   /** `${endpoint}|${client}`: sessions are tracked per client. */
   readonly clientKey: string;
+  /** `${clientKey}|${session}|${id}`: the watch's identity on its server, made once (it keys every index). */
+  readonly key: string;
   readonly to: EndpointId;
   readonly namespace: string | undefined;
   readonly nodeName: string | undefined;
@@ -58,9 +67,14 @@ export class WatchCache {
   ready = false;
   /** Revision the cache is consistent at. */
   rv = 0;
-  private readonly objects = new Map<string, KubeObject>();
-  private readonly nsIndex = new Map<string, Set<string>>();
-  private readonly nodeIndex = new Map<string, Set<string>>();
+  /**
+   * Entries by objectKey, in the order lists return them. An entry outlives the versions of its
+   * object: an update that keeps its index keys only swaps `obj`, with no map write and no key string.
+   */
+  private readonly objects = new Map<string, Entry>();
+  /** By namespace ('' for cluster-scoped kinds), then by name: lookups without building a key string. */
+  private readonly nsIndex = new Map<string, Map<string, Entry>>();
+  private readonly nodeIndex = new Map<string, Set<Entry>>();
   private history: CachedEvent[] = [];
   private head = 0;
   /** A watch from rv ≥ this can be served from history. */
@@ -89,7 +103,10 @@ export class WatchCache {
     this.objects.clear();
     this.nsIndex.clear();
     this.nodeIndex.clear();
-    for (const kv of kvs) this.put(objectFromKv(kv));
+    for (const kv of kvs) {
+      const obj = objectFromKv(kv);
+      this.put({ key: objectKey(obj), obj });
+    }
     this.history = [];
     this.head = 0;
     this.rv = revision;
@@ -101,7 +118,7 @@ export class WatchCache {
     return this.objects.size;
   }
   get(namespace: string | undefined, name: string): KubeObject | undefined {
-    return this.objects.get(namespace === undefined || namespace === '' ? name : `${namespace}/${name}`);
+    return this.nsIndex.get(namespace ?? '')?.get(name)?.obj;
   }
   /** Objects matching the filter, from the narrowest index. */
   list(namespace: string | undefined, fieldSelector: FieldSelector | undefined): KubeObject[] {
@@ -111,15 +128,12 @@ export class WatchCache {
       const o = this.get(namespace, name);
       return o !== undefined && matches(o, namespace, node, name) ? [o] : [];
     }
-    let keys: Iterable<string>;
-    if (node !== undefined) keys = this.nodeIndex.get(node) ?? [];
-    else if (namespace !== undefined && namespace !== '') keys = this.nsIndex.get(namespace) ?? [];
-    else keys = this.objects.keys();
+    let entries: Iterable<Entry>;
+    if (node !== undefined) entries = this.nodeIndex.get(node) ?? [];
+    else if (namespace !== undefined && namespace !== '') entries = this.nsIndex.get(namespace)?.values() ?? [];
+    else entries = this.objects.values();
     const out: KubeObject[] = [];
-    for (const k of keys) {
-      const o = this.objects.get(k);
-      if (o !== undefined && matches(o, namespace, node, name)) out.push(o);
-    }
+    for (const e of entries) if (matches(e.obj, namespace, node, name)) out.push(e.obj);
     return out;
   }
 
@@ -132,19 +146,23 @@ export class WatchCache {
       let cached: CachedEvent;
       if (ev.type === 'put') {
         const obj = objectFromKv(ev.kv);
-        const objKey = objectKey(obj);
-        const prev = this.objects.get(objKey);
-        if (prev !== undefined && sameIndexKeys(prev, obj)) this.objects.set(objKey, obj); // indexes unchanged
+        const entry = this.entryOf(obj);
+        const prev = entry?.obj;
+        if (entry === undefined) this.put({ key: objectKey(obj), obj });
+        else if (prev !== undefined && sameIndexKeys(prev, obj)) entry.obj = obj; // indexes unchanged
         else {
-          if (prev !== undefined) this.remove(objectKey(prev), prev);
-          this.put(obj);
+          // Re-indexed entries move to the end of every index, as a delete and an insert would.
+          this.remove(entry);
+          entry.obj = obj;
+          this.put(entry);
         }
         cached = { rv: ev.revision, type: prev === undefined ? 'ADDED' : 'MODIFIED', object: obj, prevObject: prev, atUs: nowUs };
       } else {
         const prevKv = ev.prevKv;
         if (prevKv === null) continue;
         const prev = objectFromKv(prevKv);
-        this.remove(objectKey(prev), prev);
+        const entry = this.entryOf(prev);
+        if (entry !== undefined) this.remove(entry);
         cached = { rv: ev.revision, type: 'DELETED', object: withResourceVersion(prev, ev.revision), prevObject: prev, atUs: nowUs };
       }
       assert(key.length > 0, 'store event without key');
@@ -176,12 +194,12 @@ export class WatchCache {
     }
     if (w.nodeName !== undefined) addWatcherTo(this.byNode, w.nodeName, w);
     else if (w.name !== undefined) addWatcherTo(this.byName, w.name, w);
-    else this.unfiltered.set(watcherKey(w), w);
+    else this.unfiltered.set(w.key, w);
     return true;
   }
 
   removeWatcher(w: CacheWatcher): void {
-    const key = watcherKey(w);
+    const key = w.key;
     if (w.nodeName !== undefined) removeWatcherFrom(this.byNode, w.nodeName, key);
     else if (w.name !== undefined) removeWatcherFrom(this.byName, w.name, key);
     else this.unfiltered.delete(key);
@@ -239,10 +257,11 @@ export class WatchCache {
     const nowIn = ev.type !== 'DELETED' && matches(ev.object, w.namespace, w.nodeName, w.name);
     const wasIn = ev.prevObject !== undefined && matches(ev.prevObject, w.namespace, w.nodeName, w.name);
     if (ev.type === 'DELETED') {
-      if (wasIn) this.emit(w, { type: 'DELETED', object: ev.object });
-    } else if (nowIn && wasIn) this.emit(w, { type: 'MODIFIED', object: ev.object });
-    else if (nowIn) this.emit(w, { type: 'ADDED', object: ev.object });
-    else if (wasIn) this.emit(w, { type: 'DELETED', object: ev.object });
+      if (!wasIn) return 0;
+      this.emit(w, (ev.deleted ??= watchEvent('DELETED', ev.object)));
+    } else if (nowIn && wasIn) this.emit(w, (ev.modified ??= watchEvent('MODIFIED', ev.object)));
+    else if (nowIn) this.emit(w, (ev.added ??= watchEvent('ADDED', ev.object)));
+    else if (wasIn) this.emit(w, (ev.deleted ??= watchEvent('DELETED', ev.object)));
     else return 0;
     return 1;
   }
@@ -252,17 +271,35 @@ export class WatchCache {
     w.buffer.push(ev);
   }
 
-  private put(obj: KubeObject): void {
-    const key = objectKey(obj);
-    this.objects.set(key, obj);
-    addTo(this.nsIndex, obj.metadata.namespace ?? '', key);
-    if (obj.kind === 'Pod') addTo(this.nodeIndex, obj.spec.nodeName ?? '', key);
+  /** The entry holding the current version of `obj`, found by namespace and name. */
+  private entryOf(obj: KubeObject): Entry | undefined {
+    return this.nsIndex.get(obj.metadata.namespace ?? '')?.get(obj.metadata.name ?? '');
   }
 
-  private remove(key: string, obj: KubeObject): void {
-    this.objects.delete(key);
-    removeFrom(this.nsIndex, obj.metadata.namespace ?? '', key);
-    if (obj.kind === 'Pod') removeFrom(this.nodeIndex, obj.spec.nodeName ?? '', key);
+  private put(e: Entry): void {
+    const obj = e.obj;
+    this.objects.set(e.key, e);
+    const ns = obj.metadata.namespace ?? '';
+    let byName = this.nsIndex.get(ns);
+    if (byName === undefined) {
+      byName = new Map();
+      this.nsIndex.set(ns, byName);
+    }
+    byName.set(obj.metadata.name ?? '', e);
+    if (obj.kind === 'Pod') addTo(this.nodeIndex, obj.spec.nodeName ?? '', e);
+  }
+
+  /** Takes `e` out of every index, as filed under its current object. */
+  private remove(e: Entry): void {
+    const obj = e.obj;
+    this.objects.delete(e.key);
+    const ns = obj.metadata.namespace ?? '';
+    const byName = this.nsIndex.get(ns);
+    if (byName !== undefined) {
+      byName.delete(obj.metadata.name ?? '');
+      if (byName.size === 0) this.nsIndex.delete(ns);
+    }
+    if (obj.kind === 'Pod') removeFrom(this.nodeIndex, obj.spec.nodeName ?? '', e);
   }
 
   /** Drops events older than the window, keeping at least minEvents and at most maxEvents. */
@@ -316,7 +353,7 @@ function addWatcherTo(idx: Map<string, Map<string, CacheWatcher>>, value: string
     m = new Map();
     idx.set(value, m);
   }
-  m.set(watcherKey(w), w);
+  m.set(w.key, w);
 }
 
 function removeWatcherFrom(idx: Map<string, Map<string, CacheWatcher>>, value: string, key: string): void {
@@ -333,23 +370,28 @@ function sameIndexKeys(a: KubeObject, b: KubeObject): boolean {
   return (a.spec.nodeName ?? '') === (b.spec.nodeName ?? '');
 }
 
-function addTo(idx: Map<string, Set<string>>, value: string, key: string): void {
+/** The current version of one object and its key, filed in the cache's indexes. */
+interface Entry {
+  readonly key: string;
+  obj: KubeObject;
+}
+
+function watchEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject): WatchEvent {
+  return Object.freeze({ type, object });
+}
+
+function addTo(idx: Map<string, Set<Entry>>, value: string, e: Entry): void {
   let set = idx.get(value);
   if (set === undefined) {
     set = new Set();
     idx.set(value, set);
   }
-  set.add(key);
+  set.add(e);
 }
 
-function removeFrom(idx: Map<string, Set<string>>, value: string, key: string): void {
+function removeFrom(idx: Map<string, Set<Entry>>, value: string, e: Entry): void {
   const set = idx.get(value);
   if (set === undefined) return;
-  set.delete(key);
+  set.delete(e);
   if (set.size === 0) idx.delete(value);
-}
-
-/** A watcher's identity on this server (the API server's watchKey): unique across clients and sessions. */
-function watcherKey(w: CacheWatcher): string {
-  return `${w.clientKey}|${w.session}|${w.id}`;
 }

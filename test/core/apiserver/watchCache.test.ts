@@ -13,7 +13,7 @@ const SEED = 4301;
 const PODS = resourceForPlural('pods');
 
 function watcher(id: number, namespace: string | undefined, nodeName: string | undefined): CacheWatcher {
-  return { id, session: 1, client: 'c', clientKey: 'c', to: 0, namespace, nodeName, lastRv: 0, buffer: [], seq: 0 };
+  return { id, session: 1, client: 'c', clientKey: 'c', key: `c|1|${id}`, to: 0, namespace, nodeName, lastRv: 0, buffer: [], seq: 0 };
 }
 
 /** Applies a watcher's events to a map, as an informer would. */
