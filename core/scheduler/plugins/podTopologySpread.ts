@@ -110,6 +110,34 @@ function makeScratch(size: number): Scratch {
   return { raw: new Float64Array(size), ignored: new Uint8Array(size), ownerCount: new Int32Array(size), stamp: new Uint32Array(size) };
 }
 
+/** PreScore's per-constraint scratch, reused from cycle to cycle (k is small: a few constraints). */
+interface PerConstraint {
+  /** Domain value → matching pods; undefined for the owner's per-node counts (read from the cache). */
+  readonly counts: (Map<string, number> | undefined)[];
+  readonly topoSize: Int32Array;
+  /** 1 when the constraint's domain is the node itself (hostname). */
+  readonly perNode: Uint8Array;
+  /** 1 when it counts the owner's pods on the node itself (default hostname spreading). */
+  readonly ownerOnNode: Uint8Array;
+  readonly weights: Float64Array;
+  readonly skew: Float64Array;
+  /** 1 when every listed node carries the key. */
+  readonly allCarry: Uint8Array;
+}
+
+function makePerConstraint(k: number): PerConstraint {
+  const n = Math.max(k, 4);
+  return {
+    counts: [],
+    topoSize: new Int32Array(n),
+    perNode: new Uint8Array(n),
+    ownerOnNode: new Uint8Array(n),
+    weights: new Float64Array(n),
+    skew: new Float64Array(n),
+    allCarry: new Uint8Array(n),
+  };
+}
+
 function nodeIncluded(pod: PodInfo, node: NodeInfo, honorAffinity: boolean, honorTaints: boolean): boolean {
   if (honorAffinity && !matchesRequiredNodeAffinity(pod, node)) return false;
   if (honorTaints && firstUntoleratedTaint(node.taints, pod.tolerations, ['NoSchedule', 'NoExecute']) !== undefined) return false;
@@ -206,6 +234,24 @@ export function podTopologySpread(
     }
     return ++generation;
   };
+  let per = makePerConstraint(defaults.length);
+  const ensurePerConstraint = (k: number): PerConstraint => {
+    if (per.weights.length < k) per = makePerConstraint(k);
+    return per;
+  };
+  // The system defaults whose key some node carries, recomputed only when that set changes.
+  let carriedMask = -1;
+  let carried: readonly ScoreConstraint[] = defaultScoreConstraints;
+  const defaultsCarried = (all: readonly ScoreConstraint[]): readonly ScoreConstraint[] => {
+    if (all.length > 30) return all.filter((c) => cache.nodesWithLabel(c.topologyKey) > 0);
+    let mask = 0;
+    for (let i = 0; i < all.length; i++) if (cache.nodesWithLabel((all[i] as ScoreConstraint).topologyKey) > 0) mask |= 1 << i;
+    if (mask !== carriedMask) {
+      carriedMask = mask;
+      carried = all.filter((_c, i) => (mask & (1 << i)) !== 0);
+    }
+    return carried;
+  };
   return {
     name: POD_TOPOLOGY_SPREAD,
     events: ['NodeAdd', 'NodeLabelChange', 'NodeTaintChange', 'AssignedPodAdd', 'AssignedPodUpdate', 'AssignedPodDelete'],
@@ -263,29 +309,34 @@ export function podTopologySpread(
       } else {
         // A key no node carries adds nothing to any node's score (nor to another constraint's weight);
         // with none left every node scores 0, normalised to 100, as upstream.
-        if (constraints.some((c) => cache.nodesWithLabel(c.topologyKey) === 0)) {
-          constraints = constraints.filter((c) => cache.nodesWithLabel(c.topologyKey) > 0);
-        }
+        constraints = defaultsCarried(constraints);
       }
       const scratch = ensureScratch(cache.nodeCount);
       const ignored = scratch.ignored;
       const k = constraints.length;
-      const counts: Map<string, number>[] = [];
-      const topoSize: number[] = [];
-      const perNode: boolean[] = [];
+      const per = ensurePerConstraint(k);
+      // Domain → matching pods, for the constraints counted by domain value; the owner's pods per
+      // node (default hostname spreading) are read from the cache's owner index instead.
+      const counts = per.counts;
+      const topoSize = per.topoSize;
+      const perNode = per.perNode;
+      const ownerOnNode = per.ownerOnNode;
       let domainKeys = false;
+      let ownerPerNode = false;
       for (let i = 0; i < k; i++) {
-        counts.push(new Map());
-        topoSize.push(0);
-        const hostname = constraints[i]?.topologyKey === LABEL_HOSTNAME;
-        perNode.push(hostname);
+        const c = constraints[i] as ScoreConstraint;
+        const hostname = c.topologyKey === LABEL_HOSTNAME;
+        perNode[i] = hostname ? 1 : 0;
+        ownerOnNode[i] = hostname && c.selector === null ? 1 : 0;
+        if (hostname && c.selector === null) ownerPerNode = true;
         if (!hostname) domainKeys = true;
+        topoSize[i] = 0;
+        counts[i] = ownerOnNode[i] === 1 ? undefined : new Map();
       }
       let ignoredCount = 0;
       if (requireAll || domainKeys) {
         for (let j = 0; j < feasible.length; j++) {
-          const node = feasible[j];
-          if (node === undefined) continue;
+          const node = feasible[j] as NodeInfo;
           if (requireAll && !hasAllKeys(node, constraints)) {
             ignored[node.index] = 1;
             ignoredCount++;
@@ -293,84 +344,88 @@ export function podTopologySpread(
           }
           ignored[node.index] = 0;
           for (let i = 0; i < k; i++) {
-            const c = constraints[i];
             const m = counts[i];
-            if (c === undefined || m === undefined || perNode[i] === true) continue;
-            const v = node.labels[c.topologyKey];
+            if (m === undefined || perNode[i] === 1) continue;
+            const v = node.labels[(constraints[i] as ScoreConstraint).topologyKey];
             if (v === undefined || m.has(v)) continue;
             m.set(v, 0);
-            topoSize[i] = (topoSize[i] ?? 0) + 1;
+            topoSize[i] = (topoSize[i] as number) + 1;
           }
         }
       }
       // Without required keys nothing is ignored; the raw-score loop below clears the flags.
       const noneIgnored = !(requireAll || domainKeys);
-      const eligible = (c: ScoreConstraint, node: NodeInfo): boolean =>
-        node.index >= 0 &&
-        (!requireAll || hasAllKeys(node, constraints)) &&
-        nodeIncluded(pod, node, c.honorNodeAffinity, c.honorNodeTaints);
       const owner = pod.ownerUid;
       const ownerNodes = owner === undefined ? undefined : cache.nodesWithOwner(owner);
       for (let i = 0; i < k; i++) {
-        const c = constraints[i];
+        const c = constraints[i] as ScoreConstraint;
         const m = counts[i];
-        if (c === undefined || m === undefined) continue;
+        if (m === undefined) continue;
+        const eligible = (node: NodeInfo): boolean =>
+          node.index >= 0 && (!requireAll || hasAllKeys(node, constraints)) && nodeIncluded(pod, node, c.honorNodeAffinity, c.honorNodeTaints);
         if (c.selector !== null) {
-          countByDomain(cache, pod, c.topologyKey, c.selector, (n) => eligible(c, n), m, perNode[i] !== true);
+          countByDomain(cache, pod, c.topologyKey, c.selector, eligible, m, perNode[i] !== 1);
           continue;
         }
-        // Per-node owner counts are read below.
-        if (perNode[i] === true || owner === undefined || ownerNodes === undefined || m.size === 0) continue;
-        for (const [node, n] of ownerNodes) {
+        if (ownerNodes === undefined || m.size === 0) continue;
+        // forEach, not for-of over entries: each [node, n] pair would be an allocation.
+        ownerNodes.forEach((n, node) => {
           const v = node.labels[c.topologyKey];
-          if (v === undefined || !m.has(v) || !eligible(c, node)) continue;
+          if (v === undefined || !m.has(v) || !eligible(node)) return;
           m.set(v, (m.get(v) ?? 0) + n);
-        }
+        });
       }
       // The owner's pods per node, by NodeInfo.index (entries stamped with this cycle's generation;
       // others read as 0), from one walk over the owner's nodes instead of a lookup per node.
       const ownerCount = scratch.ownerCount;
       const stamp = scratch.stamp;
       const gen = nextGeneration();
-      if (ownerNodes !== undefined && perNode.some((p, i) => p && constraints[i]?.selector === null)) {
+      if (ownerNodes !== undefined && ownerPerNode) {
         ownerNodes.forEach((n, node) => {
           if (node.index < 0) return;
           ownerCount[node.index] = n;
           stamp[node.index] = gen;
         });
       }
-      const weights = constraints.map((c, i) =>
-        Math.log((c.topologyKey === LABEL_HOSTNAME ? feasible.length - ignoredCount : (topoSize[i] ?? 0)) + 2),
-      );
+      // Per constraint as typed numbers, so that the per-node loop below works on unboxed doubles
+      // (read from JS arrays of mixed values, every node's score was boxed: kilobytes per cycle).
+      const weights = per.weights;
+      const skew = per.skew;
+      const allCarry = per.allCarry;
+      for (let i = 0; i < k; i++) {
+        const c = constraints[i] as ScoreConstraint;
+        weights[i] = Math.log((perNode[i] === 1 ? feasible.length - ignoredCount : (topoSize[i] as number)) + 2);
+        skew[i] = c.maxSkew - 1;
+        allCarry[i] = cache.nodesWithLabel(c.topologyKey) === cache.nodeCount ? 1 : 0;
+      }
       // Raw scores of every feasible node, computed here once so that Score only reads them.
       const raw = scratch.raw;
-      const allCarry = constraints.map((c) => cache.nodesWithLabel(c.topologyKey) === cache.nodeCount);
       for (let j = 0; j < feasible.length; j++) {
-        const node = feasible[j];
-        if (node === undefined) continue;
-        if (noneIgnored) ignored[node.index] = 0;
-        else if (ignored[node.index] === 1) {
-          raw[node.index] = 0;
+        const node = feasible[j] as NodeInfo;
+        const ni = node.index;
+        if (noneIgnored) ignored[ni] = 0;
+        else if (ignored[ni] === 1) {
+          raw[ni] = 0;
           continue;
         }
         let score = 0;
         for (let i = 0; i < k; i++) {
-          const c = constraints[i];
-          if (c === undefined) continue;
-          if (perNode[i] === true && c.selector === null) {
+          let n: number;
+          if (ownerOnNode[i] === 1) {
             // The node's own domain: needs only that the node carries the key (known for all at once).
-            if (allCarry[i] !== true && node.labels[c.topologyKey] === undefined) continue;
-            score += (stamp[node.index] === gen ? (ownerCount[node.index] ?? 0) : 0) * (weights[i] ?? 0) + (c.maxSkew - 1);
-            continue;
+            if (allCarry[i] === 0 && node.labels[(constraints[i] as ScoreConstraint).topologyKey] === undefined) continue;
+            n = stamp[ni] === gen ? (ownerCount[ni] as number) : 0;
+          } else {
+            const v = node.labels[(constraints[i] as ScoreConstraint).topologyKey];
+            if (v === undefined) continue;
+            n = (counts[i] as Map<string, number>).get(v) ?? 0;
           }
-          const v = node.labels[c.topologyKey];
-          if (v === undefined) continue;
-          score += (counts[i]?.get(v) ?? 0) * (weights[i] ?? 0) + (c.maxSkew - 1);
+          score += n * (weights[i] as number) + (skew[i] as number);
         }
-        raw[node.index] = Math.round(score);
+        raw[ni] = Math.round(score);
       }
-      const s: ScoreState = { raw, ignored };
-      state.write(SCORE_KEY, s);
+      // The scratch arrays are the state: the next cycle overwrites them, after this one is over.
+      state.write(SCORE_KEY, scratch);
       return SUCCESS;
     },
     score(state, _pod, node) {
