@@ -7,7 +7,7 @@ import type { Status } from '../apiserver/status.js';
 import { assertNever } from '../util/assert.js';
 import type { ApiResult } from '../apiserver/protocol.js';
 import type { ApiClient, WatchHandle } from './apiClient.js';
-import { Indexer } from './indexer.js';
+import { Indexer, type IndexName } from './indexer.js';
 
 export interface InformerOptions {
   readonly namespace?: string;
@@ -17,6 +17,8 @@ export interface InformerOptions {
   readonly resyncPeriodUs?: Micros;
   /** First retry delay after a failed list; doubles up to 30 s (client-go reflector: 800 ms … 30 s). */
   readonly backoffInitialUs?: Micros;
+  /** Indexes the cache keeps (client-go's Indexers); default all three. Name only those you query: each costs a set entry per object. */
+  readonly indexes?: readonly IndexName[];
 }
 
 export interface EventHandler<T> {
@@ -42,7 +44,7 @@ export class Informer<R extends ResourceName> {
   readonly resource: R;
   private readonly client: ApiClient;
   private readonly options: InformerOptions;
-  private readonly cache = new Indexer<ObjectOf<R>>();
+  private readonly cache: Indexer<ObjectOf<R>>;
   private readonly handlers: EventHandler<ObjectOf<R>>[] = [];
   private synced = false;
   private started = false;
@@ -58,6 +60,7 @@ export class Informer<R extends ResourceName> {
     this.client = client;
     this.resource = resource;
     this.options = options;
+    this.cache = new Indexer(options.indexes);
     this.backoffUs = options.backoffInitialUs ?? ms(800);
   }
 

@@ -121,13 +121,15 @@ export class KubeControllerManager implements Component {
     if (client === undefined) return;
     const le = this.config.leaderElection ?? {};
     const writer = new LeaderWriter(client, KCM_COMPONENT, identity, token, le.fencing ?? false, LEASE_NAMESPACE, KCM_COMPONENT);
+    // Each cache keeps only the indexes some controller reads: pods by node (node lifecycle, taint
+    // eviction) and by owner (ReplicaSet, Deployment, GC), ReplicaSets by owner (Deployment, GC).
     const informers: SharedInformers = {
-      pods: new Informer(client, 'pods'),
-      replicasets: new Informer(client, 'replicasets'),
-      deployments: new Informer(client, 'deployments'),
-      nodes: new Informer(client, 'nodes'),
-      nodeLeases: new Informer(client, 'leases', { namespace: 'kube-node-lease' }),
-      hpas: new Informer(client, 'horizontalpodautoscalers'),
+      pods: new Informer(client, 'pods', { indexes: ['nodeName', 'owner'] }),
+      replicasets: new Informer(client, 'replicasets', { indexes: ['owner'] }),
+      deployments: new Informer(client, 'deployments', { indexes: [] }),
+      nodes: new Informer(client, 'nodes', { indexes: [] }),
+      nodeLeases: new Informer(client, 'leases', { namespace: 'kube-node-lease', indexes: [] }),
+      hpas: new Informer(client, 'horizontalpodautoscalers', { indexes: [] }),
     };
     const state = { alive: true };
     const env: ControllerEnv = {

@@ -106,12 +106,13 @@ export class Kubelet implements Component {
     });
     this.client = client;
     client.start(ctx);
-    const node = new Informer(client, 'nodes', { fieldSelector: { name: this.cfg.nodeName } });
+    // Both caches are read by key only: no indexes.
+    const node = new Informer(client, 'nodes', { fieldSelector: { name: this.cfg.nodeName }, indexes: [] });
     this.node = node;
     node.start(ctx);
     this.register(ctx, REGISTER_RETRY_FIRST_US);
     this.syncLease(ctx);
-    const pods = new Informer(client, 'pods', { fieldSelector: { nodeName: this.cfg.nodeName } });
+    const pods = new Informer(client, 'pods', { fieldSelector: { nodeName: this.cfg.nodeName }, indexes: [] });
     this.pods = pods;
     pods.addEventHandler({
       onAdd: (p) => this.podSeen(ctx, p),

@@ -166,8 +166,9 @@ export class KubeScheduler implements Component {
     const term: Term = {
       alive: true,
       core,
-      pods: new Informer(client, 'pods'),
-      nodes: new Informer(client, 'nodes'),
+      // The scheduler reads its caches by key only (its own SchedulerCache indexes the rest).
+      pods: new Informer(client, 'pods', { indexes: [] }),
+      nodes: new Informer(client, 'nodes', { indexes: [] }),
       token,
       cycleScheduled: false,
       wakeAtUs: undefined,
