@@ -16,7 +16,7 @@ export interface RoutedTimerTag {
 export class TimerRouter {
   private readonly tagType: string;
   private nextSeq = 1;
-  private readonly pending = new Map<number, { readonly fn: (ctx: Context) => void; readonly timer: TimerId }>();
+  private readonly pending = new Map<number, RoutedTimer>();
 
   /** `owner` must be unique among the routers of one component, e.g. `apiclient/kube-scheduler`. */
   constructor(owner: string) {
@@ -26,9 +26,11 @@ export class TimerRouter {
   /** Runs `fn` after `delayUs` of local time; returns a handle for `cancel`. */
   set(ctx: Context, delayUs: Micros, fn: (ctx: Context) => void): number {
     const seq = this.nextSeq++;
-    const tag: RoutedTimerTag = Object.freeze({ type: this.tagType, seq });
-    const timer = ctx.setTimer(Math.max(0, Math.round(delayUs)), tag);
-    this.pending.set(seq, { fn, timer });
+    // The pending entry is itself the tag: one object per timer (every API request sets one),
+    // not a frozen tag plus an entry. Only its `type` reaches the trace.
+    const entry = new RoutedTimer(this.tagType, seq, fn);
+    entry.timer = ctx.setTimer(Math.max(0, Math.round(delayUs)), entry);
+    this.pending.set(seq, entry);
     return seq;
   }
 
@@ -55,4 +57,15 @@ export class TimerRouter {
   size(): number {
     return this.pending.size;
   }
+}
+
+/** A pending timer and the tag the kernel hands back; never changed once the kernel holds it but for `timer`. */
+class RoutedTimer implements RoutedTimerTag {
+  /** The kernel's id, for cancel. */
+  timer: TimerId = 0;
+  constructor(
+    readonly type: string,
+    readonly seq: number,
+    readonly fn: (ctx: Context) => void,
+  ) {}
 }
