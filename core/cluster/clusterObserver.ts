@@ -1,7 +1,5 @@
 import type { Micros } from '../../sim/time.js';
-import { Mvcc } from '../store/mvcc.js';
-import type { LogCommand } from '../store/protocol.js';
-import type { StoreCommand, TxnOp } from '../store/mvccTypes.js';
+import type { CommittedWrite } from './checkers/committedWrites.js';
 import type { Deployment, Node, Pod, ReplicaSet } from '../api/types.js';
 import { RollingBoundsChecker } from './rollingBounds.js';
 import { parseMilli, parseValue } from '../api/quantity.js';
@@ -49,13 +47,12 @@ const REPLICASETS = '/registry/apps/replicasets/';
 /**
  * Watches what the store commits — like kube-state-metrics, but reading the replicated log from
  * outside rather than through the API, so it adds no load and sees every committed change at its
- * commit time. Each log index is applied once, in order, to a shadow MVCC (the first member to apply
- * an index defines it; store.logMatching checks that all members agree). From the objects it keeps
+ * commit time. It reads each committed change once, in order, from the run's CommittedWrites (the
+ * one shadow MVCC the API checkers also read; the first member to apply an index defines it and
+ * store.logMatching checks that all members agree). From the objects it keeps
  * pod counts, scheduling and startup latencies, the scheduler checkers and Deployment convergence.
  */
 export class ClusterObserver {
-  private readonly shadow = new Mvcc({ retainRevisions: 1 });
-  private appliedThrough = 0;
   private readonly pods = new Map<string, PodRecord>();
   private readonly deployments = new Map<string, Deployment>();
   readonly checkers = new SchedulerCheckers();
@@ -95,56 +92,41 @@ export class ClusterObserver {
     this.rolling = new RollingBoundsChecker(() => state.faultsActive > 0);
   }
 
-  /** A member applied log entry `index`; the first application of each index is the one that counts. */
-  onApply(timeUs: Micros, index: number, data: unknown): void {
-    if (index <= this.appliedThrough) return;
-    this.appliedThrough = index;
-    if (data === null || typeof data !== 'object') return;
-    const command = (data as LogCommand).command;
-    const result = this.shadow.apply(command);
-    for (const op of this.effectiveOps(command, result.type === 'txn' ? result.succeeded : true)) this.onOp(timeUs, op);
+  /** One committed log entry's changes, in commit order (the run's shared CommittedWrites replays the log). */
+  onEntry(timeUs: Micros, writes: readonly CommittedWrite[]): void {
+    for (const w of writes) this.onWrite(timeUs, w.key, w.deleted ? undefined : w.value);
     this.rolling.check(timeUs);
   }
 
-  private effectiveOps(command: StoreCommand, succeeded: boolean): readonly TxnOp[] {
-    switch (command.type) {
-      case 'put':
-      case 'delete':
-        return [command];
-      case 'txn':
-        return succeeded ? command.success : command.failure;
-      case 'compact':
-        return [];
-    }
-  }
-
-  private onOp(timeUs: Micros, op: TxnOp): void {
-    if (op.key.startsWith(PODS)) this.onPod(timeUs, op.key, op.type === 'put' ? (op.value as Pod) : undefined);
-    else if (op.key.startsWith(NODES)) {
-      if (op.type === 'put') {
-        const n = op.value as Node;
+  /** A key was put (`value`) or deleted (undefined). */
+  private onWrite(timeUs: Micros, key: string, value: unknown): void {
+    if (key.startsWith(PODS)) this.onPod(timeUs, key, value as Pod | undefined);
+    else if (key.startsWith(NODES)) {
+      if (value !== undefined) {
+        const n = value as Node;
         this.checkers.onNode(timeUs, n);
         const list = n.status?.allocatable ?? n.status?.capacity;
         this.allocCpu.set(n.metadata.name ?? '', cpuOf(list));
         this.allocMem.set(n.metadata.name ?? '', memOf(list));
       } else {
-        this.checkers.onNodeDelete(timeUs, op.key.slice(NODES.length));
-        this.allocCpu.delete(op.key.slice(NODES.length));
-        this.allocMem.delete(op.key.slice(NODES.length));
+        this.checkers.onNodeDelete(timeUs, key.slice(NODES.length));
+        this.allocCpu.delete(key.slice(NODES.length));
+        this.allocMem.delete(key.slice(NODES.length));
       }
-    } else if (op.key.startsWith(DEPLOYMENTS)) {
-      const previous = this.deployments.get(op.key);
-      if (op.type === 'put') this.deployments.set(op.key, op.value as Deployment);
-      else this.deployments.delete(op.key);
-      if (op.type === 'put' && !deploymentConverged(op.value as Deployment)) this.unconverged.add(op.key);
-      else this.unconverged.delete(op.key);
-      const uid = (op.type === 'put' ? (op.value as Deployment) : previous)?.metadata.uid;
-      if (uid !== undefined) this.rolling.onDeployment(op.type === 'put' ? (op.value as Deployment) : undefined, uid);
-    } else if (op.key.startsWith(REPLICASETS)) {
-      const previous = this.replicaSets.get(op.key);
-      const rs = op.type === 'put' ? (op.value as ReplicaSet) : undefined;
-      if (rs === undefined) this.replicaSets.delete(op.key);
-      else this.replicaSets.set(op.key, rs);
+    } else if (key.startsWith(DEPLOYMENTS)) {
+      const previous = this.deployments.get(key);
+      const d = value as Deployment | undefined;
+      if (d !== undefined) this.deployments.set(key, d);
+      else this.deployments.delete(key);
+      if (d !== undefined && !deploymentConverged(d)) this.unconverged.add(key);
+      else this.unconverged.delete(key);
+      const uid = (d ?? previous)?.metadata.uid;
+      if (uid !== undefined) this.rolling.onDeployment(d, uid);
+    } else if (key.startsWith(REPLICASETS)) {
+      const previous = this.replicaSets.get(key);
+      const rs = value as ReplicaSet | undefined;
+      if (rs === undefined) this.replicaSets.delete(key);
+      else this.replicaSets.set(key, rs);
       const uid = (rs ?? previous)?.metadata.uid;
       if (uid !== undefined) this.rolling.onReplicaSet(rs, uid, previous);
     }

@@ -8,6 +8,7 @@ import type { SummaryBuilder } from './summary.js';
 import type { History } from '../store/history.js';
 import type { StoreRecorder } from '../store/recorder.js';
 import type { CustomPolicyModule } from '../scheduler/profiles.js';
+import type { CommittedWrites } from './checkers/committedWrites.js';
 
 /** The result of one invariant, as summary.json reports it. */
 export interface InvariantResult {
@@ -41,6 +42,8 @@ export interface SharedServices {
   storeRecorder?: StoreRecorder;
   /** Called for every log entry a store member applies (global time, index, entry data). */
   readonly storeApplyListeners: Array<(timeUs: Micros, index: number, data: unknown) => void>;
+  /** The store's committed changes replayed once for every observer that reads them (see sharedCommittedWrites). */
+  committedWrites?: CommittedWrites;
 }
 
 /** Carries out workload steps through the API (provided by the kind that owns the API client). */

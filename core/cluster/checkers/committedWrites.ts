@@ -40,6 +40,7 @@ export class CommittedWrites {
   private readonly order: Array<{ readonly revision: number; readonly timeUs: Micros }> = [];
   private orderHead = 0;
   private readonly listeners: Array<(write: CommittedWrite) => void> = [];
+  private readonly entryListeners: Array<(timeUs: Micros, writes: readonly CommittedWrite[]) => void> = [];
   private pruned = 0;
 
   constructor(private readonly retainUs: Micros = DEFAULT_RETAIN_US) {}
@@ -47,6 +48,14 @@ export class CommittedWrites {
   /** Called for every change, in commit order (e.g. to keep versioned RBAC state). */
   onWrite(listener: (write: CommittedWrite) => void): void {
     this.listeners.push(listener);
+  }
+
+  /**
+   * Called once per applied log entry, after the onWrite listeners, with the entry's changes in
+   * order (none for a compaction or a txn whose branch changed nothing).
+   */
+  onEntry(listener: (timeUs: Micros, writes: readonly CommittedWrite[]) => void): void {
+    this.entryListeners.push(listener);
   }
 
   /** A member applied log entry `index` (the store recorder's hook). */
@@ -57,11 +66,13 @@ export class CommittedWrites {
     const command = (data as LogCommand).command;
     const result = this.shadow.apply(command);
     const writes = changes(command, result, timeUs);
-    if (writes.length === 0) return;
-    const revision = writes[0]?.revision ?? 0;
-    this.byRevision.set(revision, writes);
-    this.order.push({ revision, timeUs });
-    for (const w of writes) for (const listener of this.listeners) listener(w);
+    if (writes.length > 0) {
+      const revision = writes[0]?.revision ?? 0;
+      this.byRevision.set(revision, writes);
+      this.order.push({ revision, timeUs });
+      for (const w of writes) for (const listener of this.listeners) listener(w);
+    }
+    for (const listener of this.entryListeners) listener(timeUs, writes);
   }
 
   /** The changes committed at `revision`, handed over once (undefined if unknown or already claimed). */

@@ -5,7 +5,7 @@ import { kubernetesPolicy } from '../../api/kubernetesPolicy.js';
 import { defaultTokenTable } from '../../api/authn.js';
 import { ApiClient } from '../../client/index.js';
 import type { Lease } from '../../api/types.js';
-import type { ComponentKindEntry, InstallContext, Installation, InvariantResult } from '../kinds.js';
+import type { ComponentKindEntry, InstallContext, Installation, InvariantResult, SharedServices } from '../kinds.js';
 import { apiRequestRecord } from '../checkers/apiRequest.js';
 import { AuthorizationChecker, principalsOf } from '../checkers/authorization.js';
 import { CommittedWrites } from '../checkers/committedWrites.js';
@@ -15,6 +15,21 @@ import { round } from '../summary.js';
 
 export function apiServerEndpoints(masters: readonly string[]): string[] {
   return masters.map((m) => `kube-apiserver@${m}`);
+}
+
+/**
+ * The run's one replay of the store's committed log: the API checkers and the cluster observer
+ * read the same changes, so the log is applied to one shadow MVCC, not one per reader.
+ */
+export function sharedCommittedWrites(services: SharedServices): CommittedWrites {
+  let writes = services.committedWrites;
+  if (writes === undefined) {
+    const created = new CommittedWrites();
+    services.storeApplyListeners.push((t, i, d) => created.onApply(t, i, d));
+    services.committedWrites = created;
+    writes = created;
+  }
+  return writes;
 }
 
 const PROBE = 'prober/tick';
@@ -89,17 +104,17 @@ class ApiServerInstallation implements Installation {
   private readonly rejected = { authentication: 0, authorization: 0, mutating: 0, schema: 0, validating: 0 };
   private probes = 0;
   private probesOk = 0;
-  private readonly writes = new CommittedWrites();
+  private readonly writes: CommittedWrites;
   private readonly concurrency = new OptimisticConcurrencyChecker();
   private readonly authorization: AuthorizationChecker;
 
   constructor(private readonly ctx: InstallContext) {
     const { sim, layout, services } = ctx;
+    this.writes = sharedCommittedWrites(services);
     const tokens = defaultTokenTable(layout.workers);
     // The checker knows the principals as the authenticator does, and judges with its own authorizer.
     this.authorization = new AuthorizationChecker(principalsOf(tokens), { current: (key) => this.writes.current(key) });
     this.writes.onWrite((w) => this.authorization.onCommitted(w));
-    services.storeApplyListeners.push((t, i, d) => this.writes.onApply(t, i, d));
     const tolerationSeconds = ctx.scenario.cluster.nodeLifecycle.tolerationSeconds;
     // The Kubernetes policy of core/api: token authn, RBAC + node authorizer, admission (defaulting,
     // DefaultTolerationSeconds, LimitRanger, quota). Namespaces are not modelled as objects here,

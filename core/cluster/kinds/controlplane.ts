@@ -11,7 +11,7 @@ import type { InvariantName, Scenario } from '../scenario.js';
 import type { SummaryBuilder } from '../summary.js';
 import { round } from '../summary.js';
 import { ClusterObserver } from '../clusterObserver.js';
-import { apiServerEndpoints } from './apiserver.js';
+import { apiServerEndpoints, sharedCommittedWrites } from './apiserver.js';
 import { WorkloadDriverComponent, WORKLOAD_ENDPOINT } from './workload.js';
 
 function electionTimings(scenario: Scenario): { leaseDurationUs: Micros; renewDeadlineUs: Micros; retryPeriodUs: Micros; fencing: boolean } {
@@ -47,7 +47,7 @@ class ClusterStateInstallation implements Installation {
 
   constructor(private readonly ctx: InstallContext) {
     this.observer = new ClusterObserver(ctx.state);
-    ctx.services.storeApplyListeners.push((t, i, d) => this.observer.onApply(t, i, d));
+    sharedCommittedWrites(ctx.services).onEntry((t, writes) => this.observer.onEntry(t, writes));
     ctx.sim.addHost('kubectl');
     const driver = new WorkloadDriverComponent(apiServerEndpoints(ctx.layout.masters), ctx.state);
     // The driver keeps its state across host restarts because its host is never faulted.
