@@ -322,8 +322,11 @@ export class ApiClient {
     const m = msg as ServerToClient;
     if (m.session !== this.session || m.client !== this.name) return false;
     this.heardFrom(ctx, from);
-    this.checkIncarnation(ctx, from, m.incarnation);
-    this.checkConnSeq(ctx, from, m.connSeq);
+    const index = this.serverIndex(ctx, from);
+    if (index >= 0) {
+      this.checkIncarnation(ctx, index, m.incarnation);
+      this.checkConnSeq(ctx, from, index, m.connSeq);
+    }
     switch (m.type) {
       case 'api/response':
         this.onResponse(ctx, m.id, m.result);
@@ -380,7 +383,10 @@ export class ApiClient {
   private request(ctx: Context, fields: RequestFields, callback: ApiCallback<unknown>, timeoutUs: Micros | undefined): void {
     if (!this.started) throw new Error(`ApiClient ${this.name}: start(ctx) was not called`);
     const p: Pending = { fields, callback, timeoutUs: timeoutUs ?? this.requestTimeoutUs, attempts: 0, retries429: 0, endpointIndex: 0, timer: 0 };
-    this.throttled(ctx, (c) => this.attempt(c, p));
+    // throttled() inlined: most requests find a token, and then need no closure.
+    const delay = this.bucket.reserve(ctx.now());
+    if (delay === 0) this.attempt(ctx, p);
+    else this.timers.set(ctx, delay, (c) => this.attempt(c, p));
   }
 
   /** Waits for a token of the client-side bucket (requests are delayed in order, never dropped). */
@@ -454,6 +460,13 @@ export class ApiClient {
     }
   }
 
+  /** The index of the server behind endpoint `from` (the last, should one be listed twice); -1 if none. */
+  private serverIndex(ctx: Context, from: EndpointId): number {
+    let index = -1;
+    for (let i = 0; i < this.lb.size(); i++) if (this.lb.endpoint(ctx, i) === from) index = i;
+    return index;
+  }
+
   /**
    * The connection to server `index` is considered broken: skip that server for a while and end
    * every watch on it (503), so informers reconnect through the next server.
@@ -474,10 +487,7 @@ export class ApiClient {
    * A boot id different from the last one seen from that server means it restarted: every watch on
    * it is gone, as the reset connection would tell, so they end with 503 and their informers resume.
    */
-  private checkIncarnation(ctx: Context, from: EndpointId, incarnation: number): void {
-    let index = -1;
-    for (let i = 0; i < this.lb.size(); i++) if (this.lb.endpoint(ctx, i) === from) index = i;
-    if (index < 0) return;
+  private checkIncarnation(ctx: Context, index: number, incarnation: number): void {
     const known = this.incarnations[index];
     if (known === incarnation) return;
     this.incarnations[index] = incarnation;
@@ -498,10 +508,7 @@ export class ApiClient {
    * ends with 504 and resumes from its last resourceVersion, as after a reset connection. Requests in
    * flight keep their own timeouts. A duplicate (a number already seen) changes nothing.
    */
-  private checkConnSeq(ctx: Context, from: EndpointId, connSeq: number): void {
-    let index = -1;
-    for (let i = 0; i < this.lb.size(); i++) if (this.lb.endpoint(ctx, i) === from) index = i;
-    if (index < 0) return;
+  private checkConnSeq(ctx: Context, from: EndpointId, index: number, connSeq: number): void {
     const last = this.connSeqs[index] ?? 0;
     if (connSeq <= last) return;
     this.connSeqs[index] = connSeq;

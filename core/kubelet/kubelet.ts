@@ -169,19 +169,27 @@ export class Kubelet implements Component {
    * interval and, repeated, the node's grace period.
    */
   private syncLease(ctx: Context): void {
-    const next = (c: Context): void => {
-      this.timer(c, jittered(c, this.cfg.leaseRenewIntervalUs ?? s(10)), (c2) => this.syncLease(c2));
-    };
     const lease = this.lease;
     if (lease === undefined) {
-      this.ensureThenUpdateLease(ctx, next);
+      this.ensureThenUpdateLease(ctx, this.nextLeaseSync);
       return;
     }
-    this.retryUpdateLease(ctx, lease, 0, (c, ok) => {
-      if (ok) next(c);
-      else this.ensureThenUpdateLease(c, next);
-    });
+    this.retryUpdateLease(ctx, lease, 0, this.leaseUpdated);
   }
+
+  // The lease and node-status loops' callbacks, made once rather than on every 10 s round of every kubelet.
+  private readonly syncLeaseNow = (c: Context): void => this.syncLease(c);
+  private readonly nextLeaseSync = (c: Context): void => {
+    this.timer(c, jittered(c, this.cfg.leaseRenewIntervalUs ?? s(10)), this.syncLeaseNow);
+  };
+  private readonly leaseUpdated = (c: Context, ok: boolean): void => {
+    if (ok) this.nextLeaseSync(c);
+    else this.ensureThenUpdateLease(c, this.nextLeaseSync);
+  };
+  private readonly syncNodeStatusNow = (c: Context): void => this.syncNodeStatus(c);
+  private readonly nextNodeStatusSync = (c: Context): void => {
+    this.timer(c, jittered(c, this.cfg.nodeStatusUpdateFrequencyUs ?? s(10)), this.syncNodeStatusNow);
+  };
 
   private ensureThenUpdateLease(ctx: Context, done: (c: Context) => void): void {
     this.backoffEnsureLease(ctx, LEASE_RETRY_FIRST_US, (c, lease, created) => {
@@ -232,7 +240,10 @@ export class Kubelet implements Component {
       cb(ctx, false);
       return;
     }
-    const renewed: Lease = { ...base, spec: { ...base.spec, ...this.leaseSpec(ctx.now() / 1e6) } };
+    const renewed: Lease = {
+      ...base,
+      spec: { ...base.spec, holderIdentity: this.cfg.nodeName, leaseDurationSeconds: this.cfg.leaseDurationSeconds ?? 40, renewTime: ctx.now() / 1e6 },
+    };
     client.update(ctx, 'leases', renewed, (r, c) => {
       if (r.ok) {
         this.lease = r.object;
@@ -262,23 +273,25 @@ export class Kubelet implements Component {
    * (nodeStatusUpdateRetry) so a lost or conflicting write does not wait a whole period.
    */
   private syncNodeStatus(ctx: Context): void {
-    this.updateNodeStatus(ctx, 0, (c) => {
-      this.timer(c, jittered(c, this.cfg.nodeStatusUpdateFrequencyUs ?? s(10)), (c2) => this.syncNodeStatus(c2));
-    });
+    this.updateNodeStatus(ctx, 0, this.nextNodeStatusSync);
   }
 
   private updateNodeStatus(ctx: Context, tryNumber: number, done: (c: Context) => void): void {
     const client = this.client;
     if (client === undefined) return;
+    // The first try reads our Node from the local lister (upstream tryUpdateNodeStatus since
+    // v1.30: kl.nodeLister.Get when tryNumber is 0), so an unchanged status costs no request at
+    // all; a stale copy fails the status write's CAS, and the retries read the store.
+    const cached = tryNumber === 0 ? this.node?.getByName(undefined, this.cfg.nodeName) : undefined;
+    if (cached !== undefined && !this.nodeStatusDue(ctx, cached)) {
+      done(ctx);
+      return;
+    }
     const retry = (c: Context): void => {
       if (tryNumber + 1 < NODE_STATUS_UPDATE_RETRY) this.updateNodeStatus(c, tryNumber + 1, done);
       else done(c);
     };
-    // The first try reads our Node from the local lister (upstream tryUpdateNodeStatus since
-    // v1.30: kl.nodeLister.Get when tryNumber is 0), so an unchanged status costs no request at
-    // all; a stale copy fails the status write's CAS, and the retries read the store.
     if (tryNumber === 0) {
-      const cached = this.node?.getByName(undefined, this.cfg.nodeName);
       if (cached === undefined) retry(ctx);
       else this.postNodeStatusIfNeeded(ctx, cached, retry, done);
       return;
@@ -294,13 +307,17 @@ export class Kubelet implements Component {
     });
   }
 
-  /** Posts the status when the node is not Ready with its capacity, or the report is due (nodeStatusReportFrequency). */
+  /** Whether a status must be posted: the node is not Ready with its capacity, or the report is due (nodeStatusReportFrequency). */
+  private nodeStatusDue(ctx: Context, node: Node): boolean {
+    const due = ctx.now() - this.lastStatusPostUs >= (this.cfg.nodeStatusReportFrequencyUs ?? s(300));
+    return due || node.status?.capacity === undefined || readyStatus(node.status.conditions) !== 'True';
+  }
+
+  /** Posts the status if nodeStatusDue. */
   private postNodeStatusIfNeeded(ctx: Context, node: Node, retry: (c: Context) => void, done: (c: Context) => void): void {
     const client = this.client;
     if (client === undefined) return;
-    const ready = node.status?.conditions?.find((x) => x.type === 'Ready');
-    const due = ctx.now() - this.lastStatusPostUs >= (this.cfg.nodeStatusReportFrequencyUs ?? s(300));
-    if (ready?.status === 'True' && node.status?.capacity !== undefined && !due) {
+    if (!this.nodeStatusDue(ctx, node)) {
       done(ctx);
       return;
     }
@@ -325,11 +342,10 @@ export class Kubelet implements Component {
 
   private podSeen(ctx: Context, pod: Pod): void {
     const uid = pod.metadata.uid ?? '';
-    const key = `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name ?? ''}`;
     let w = this.workers.get(uid);
     if (w === undefined) {
       if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
-      w = this.startWorker(ctx, key, uid, pod);
+      w = this.startWorker(ctx, `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name ?? ''}`, uid, pod);
     }
     w.pod = pod;
     if (pod.metadata.deletionTimestamp !== undefined && !w.terminating) {
@@ -337,8 +353,9 @@ export class Kubelet implements Component {
       return;
     }
     // Someone else (the node lifecycle controller) rewrote our status: put ours back.
-    const apiReady = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-    const ourReady = w.containers.every((c) => c.ready);
+    const apiReady = readyStatus(pod.status?.conditions) === 'True';
+    let ourReady = true;
+    for (const c of w.containers) if (!c.ready) ourReady = false;
     if (!w.terminating && apiReady !== ourReady) this.markDirty(ctx, w);
   }
 
@@ -490,4 +507,10 @@ export class Kubelet implements Component {
     w.terminating = true;
     this.workers.delete(w.uid);
   }
+}
+
+/** The status of the Ready condition, if there is one (a loop: called on every pod event and status round). */
+function readyStatus(conditions: readonly { readonly type: string; readonly status: string }[] | undefined): string | undefined {
+  if (conditions !== undefined) for (const c of conditions) if (c.type === 'Ready') return c.status;
+  return undefined;
 }

@@ -93,7 +93,7 @@ export class NodeLifecycleController {
 
   private nodeSeen(node: Node): void {
     const h = this.healthOf(node.metadata.name ?? '');
-    const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+    const ready = readyCondition(node);
     if (ready?.status === 'True' && ready.lastHeartbeatTime !== undefined && ready.lastHeartbeatTime !== h.heartbeat) {
       h.heartbeat = ready.lastHeartbeatTime;
       h.probeUs = this.env.ctx.now();
@@ -108,7 +108,7 @@ export class NodeLifecycleController {
     for (const node of this.env.informers.nodes.list()) {
       const name = node.metadata.name ?? '';
       const h = this.healthOf(name);
-      let ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+      let ready = readyStatus(node);
       if (now - h.probeUs > this.cfg.gracePeriodUs && ready !== 'Unknown') {
         this.markUnknown(ctx, node);
         ready = 'Unknown';
@@ -159,8 +159,7 @@ export class NodeLifecycleController {
     const name = node.metadata.name ?? '';
     if (ready === 'True') {
       this.dequeue(name);
-      const has = [TAINT_UNREACHABLE, TAINT_NOT_READY].some((k) => hasTaint(node, k, 'NoExecute') || hasTaint(node, k, 'NoSchedule'));
-      if (has) {
+      if (hasNodeHealthTaint(node)) {
         this.patchNode(ctx, name, (n) => withTaints(withTaints(n, [], [TAINT_UNREACHABLE, TAINT_NOT_READY], 'NoExecute'), [], [TAINT_UNREACHABLE, TAINT_NOT_READY], 'NoSchedule'));
       }
       return;
@@ -307,6 +306,28 @@ export class NodeLifecycleController {
     ctx.observe({ type: 'node.tainted', subject: name, detail: `${key}:NoExecute` });
     this.patchNode(ctx, name, (n) => withTaints(n, [taint], [other], 'NoExecute'));
   }
+}
+
+/** The node's Ready condition (loops rather than find: this runs for every node every monitor period). */
+function readyCondition(node: Node): Condition<NodeConditionType> | undefined {
+  const conditions = node.status?.conditions;
+  if (conditions !== undefined) for (const c of conditions) if (c.type === 'Ready') return c;
+  return undefined;
+}
+
+function readyStatus(node: Node): Condition<NodeConditionType>['status'] | undefined {
+  return readyCondition(node)?.status;
+}
+
+/** Whether the node carries a not-ready or unreachable taint, NoSchedule or NoExecute. */
+function hasNodeHealthTaint(node: Node): boolean {
+  const taints = node.spec?.taints;
+  if (taints !== undefined) {
+    for (const t of taints) {
+      if ((t.key === TAINT_UNREACHABLE || t.key === TAINT_NOT_READY) && (t.effect === 'NoExecute' || t.effect === 'NoSchedule')) return true;
+    }
+  }
+  return false;
 }
 
 /** The copy with the higher resourceVersion (the API server's revisions are decimal integers). */
