@@ -9,8 +9,8 @@ import { percentile, round, type Percentiles } from './summary.js';
 
 interface PodRecord {
   pod: Pod;
-  /** Node whose capacity this pod's CPU request currently occupies (bound, not yet gone). */
-  placedOn: string | undefined;
+  /** The node whose capacity this pod's requests currently occupy (bound, not yet gone). */
+  placedOn: NodeUse | undefined;
   readonly cpuMilli: number;
   readonly memBytes: number;
   readonly createdUs: Micros;
@@ -28,6 +28,20 @@ interface PodRecord {
   waiting: boolean;
   /** Commit time at which it last entered `schedulablePending`. */
   waitingSinceUs: Micros;
+}
+
+/** What the bound pods request of one node (kept for nodes not, or no longer, known too). */
+interface NodeUse {
+  cpuMilli: number;
+  memBytes: number;
+  pods: number;
+}
+
+/** A known node's allocatable CPU and memory, with its use. */
+interface NodeAlloc {
+  cpuMilli: number;
+  memBytes: number;
+  readonly use: NodeUse;
 }
 
 /**
@@ -60,11 +74,9 @@ export class ClusterObserver {
   private readonly schedulingLatencyMs: number[] = [];
   private readonly startupLatencyMs: number[] = [];
   private readonly bindsPerSecond = new Map<number, number>();
-  private readonly allocCpu = new Map<string, number>();
-  private readonly usedCpu = new Map<string, number>();
-  private readonly allocMem = new Map<string, number>();
-  private readonly usedMem = new Map<string, number>();
-  private readonly podsOnNode = new Map<string, number>();
+  /** Known nodes in order of arrival (the per-second sample walks them: one record, no lookups). */
+  private readonly allocs = new Map<string, NodeAlloc>();
+  private readonly uses = new Map<string, NodeUse>();
   /** Per sample: the mean over nodes of CPU requested / allocatable. */
   private readonly utilisation: number[] = [];
   /** The highest single node's CPU requested / allocatable over all samples. */
@@ -106,12 +118,15 @@ export class ClusterObserver {
         const n = value as Node;
         this.checkers.onNode(timeUs, n);
         const list = n.status?.allocatable ?? n.status?.capacity;
-        this.allocCpu.set(n.metadata.name ?? '', cpuOf(list));
-        this.allocMem.set(n.metadata.name ?? '', memOf(list));
+        const name = n.metadata.name ?? '';
+        const known = this.allocs.get(name);
+        if (known !== undefined) {
+          known.cpuMilli = cpuOf(list);
+          known.memBytes = memOf(list);
+        } else this.allocs.set(name, { cpuMilli: cpuOf(list), memBytes: memOf(list), use: this.useOf(name) });
       } else {
         this.checkers.onNodeDelete(timeUs, key.slice(NODES.length));
-        this.allocCpu.delete(key.slice(NODES.length));
-        this.allocMem.delete(key.slice(NODES.length));
+        this.allocs.delete(key.slice(NODES.length));
       }
     } else if (key.startsWith(DEPLOYMENTS)) {
       const previous = this.deployments.get(key);
@@ -174,10 +189,11 @@ export class ClusterObserver {
       this.bindsPerSecond.set(second, (this.bindsPerSecond.get(second) ?? 0) + 1);
       this.schedulingLatencyMs.push((timeUs - rec.createdUs) / 1000);
       this.checkers.onBinding(timeUs, pod, node);
-      rec.placedOn = node;
-      this.usedCpu.set(node, (this.usedCpu.get(node) ?? 0) + rec.cpuMilli);
-      this.usedMem.set(node, (this.usedMem.get(node) ?? 0) + rec.memBytes);
-      this.podsOnNode.set(node, (this.podsOnNode.get(node) ?? 0) + 1);
+      const use = this.useOf(node);
+      rec.placedOn = use;
+      use.cpuMilli += rec.cpuMilli;
+      use.memBytes += rec.memBytes;
+      use.pods++;
     }
     const terminating = pod.metadata.deletionTimestamp !== undefined;
     if (terminating && !wasTerminating) this.checkers.onPodTerminating(timeUs, pod.metadata.uid ?? key);
@@ -194,12 +210,21 @@ export class ClusterObserver {
   }
 
   private unplace(rec: PodRecord): void {
-    const node = rec.placedOn;
-    if (node === undefined) return;
+    const use = rec.placedOn;
+    if (use === undefined) return;
     rec.placedOn = undefined;
-    this.usedCpu.set(node, (this.usedCpu.get(node) ?? 0) - rec.cpuMilli);
-    this.usedMem.set(node, (this.usedMem.get(node) ?? 0) - rec.memBytes);
-    this.podsOnNode.set(node, (this.podsOnNode.get(node) ?? 0) - 1);
+    use.cpuMilli -= rec.cpuMilli;
+    use.memBytes -= rec.memBytes;
+    use.pods--;
+  }
+
+  private useOf(node: string): NodeUse {
+    let use = this.uses.get(node);
+    if (use === undefined) {
+      use = { cpuMilli: 0, memBytes: 0, pods: 0 };
+      this.uses.set(node, use);
+    }
+    return use;
   }
 
   /**
@@ -213,13 +238,13 @@ export class ClusterObserver {
     let utilSum = 0;
     let nodes = 0;
     let nodesUsed = 0;
-    for (const [node, a] of this.allocCpu) {
-      if (a === 0) continue;
-      const util = (this.usedCpu.get(node) ?? 0) / a;
+    for (const a of this.allocs.values()) {
+      if (a.cpuMilli === 0) continue;
+      const util = a.use.cpuMilli / a.cpuMilli;
       utilSum += util;
       nodes++;
       this.utilisationMax = Math.max(this.utilisationMax, util);
-      if ((this.podsOnNode.get(node) ?? 0) > 0) nodesUsed++;
+      if (a.use.pods > 0) nodesUsed++;
     }
     if (nodes === 0) return;
     this.utilisation.push(utilSum / nodes);
@@ -233,9 +258,9 @@ export class ClusterObserver {
     const freeMem: number[] = [];
     let sumCpu = 0;
     let sumMem = 0;
-    for (const [node, a] of this.allocCpu) {
-      const c = Math.max(0, a - (this.usedCpu.get(node) ?? 0));
-      const m = Math.max(0, (this.allocMem.get(node) ?? 0) - (this.usedMem.get(node) ?? 0));
+    for (const a of this.allocs.values()) {
+      const c = Math.max(0, a.cpuMilli - a.use.cpuMilli);
+      const m = Math.max(0, a.memBytes - a.use.memBytes);
       freeCpu.push(c);
       freeMem.push(m);
       sumCpu += c;

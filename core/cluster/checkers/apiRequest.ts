@@ -22,6 +22,12 @@ export interface ApiRequestRecord {
 const VERBS: readonly ApiVerb[] = ['get', 'list', 'watch', 'create', 'update', 'updateStatus', 'bind', 'delete'];
 const MUTATING: ReadonlySet<ApiVerb> = new Set<ApiVerb>(['create', 'update', 'updateStatus', 'bind', 'delete']);
 
+/** The verb named by `v`, if it is one (a loop: a find with a closure would allocate per request). */
+function verbOf(v: unknown): ApiVerb | undefined {
+  for (const verb of VERBS) if (verb === v) return verb;
+  return undefined;
+}
+
 export function isMutating(verb: ApiVerb): boolean {
   return MUTATING.has(verb);
 }
@@ -29,7 +35,7 @@ export function isMutating(verb: ApiVerb): boolean {
 /** Parses an observation as an API request record; undefined for anything else or a malformed one. */
 export function apiRequestRecord(obs: Observation): ApiRequestRecord | undefined {
   if (obs.type !== 'api.request') return undefined;
-  const verb = VERBS.find((v) => v === obs['verb']);
+  const verb = verbOf(obs['verb']);
   const { resource, user, code, namespace, name, revision, baseRevision, precondition } = obs;
   if (verb === undefined || typeof resource !== 'string' || typeof user !== 'string' || typeof code !== 'number') return undefined;
   // Field by field: one per API request, and a spread of optional parts costs a fresh hidden class each.

@@ -96,7 +96,7 @@ export class AuthorizationChecker {
     const info = resourceForPlural(req.resource);
     const user = this.principals.get(req.user) ?? { name: req.user, groups: [] };
     if (info === undefined) return this.violation(timeUs, `${describe(req)}: served for a resource the API does not know`);
-    const write = writes?.find((w) => req.name === undefined || w.key.endsWith(`/${req.name}`));
+    const write = writes === undefined ? undefined : writeOf(writes, req.name);
     const stored = (write?.value ?? write?.prevValue) as KubeObject | undefined;
     const namespace = info.namespaced ? (stored?.metadata.namespace ?? req.namespace) : undefined;
     // Upstream authorizes a create without a name unless the body named it (generateName).
@@ -183,6 +183,19 @@ export class AuthorizationChecker {
     const raced = this.raced === 0 ? '' : ` (${this.raced} allowed only by RBAC as it stood shortly before: a change raced the request)`;
     return { name, held: true, checked: true, detail: `${this.judged} served mutations re-authorized${raced}` };
   }
+}
+
+const SLASH = 0x2f;
+
+/** The change a request made: the first for an unnamed create, else the one whose key ends in `/name`. */
+function writeOf(writes: readonly CommittedWrite[], name: string | undefined): CommittedWrite | undefined {
+  if (name === undefined) return writes[0];
+  for (const w of writes) {
+    const k = w.key;
+    // k.endsWith(`/${name}`) without building that string for every served mutation.
+    if (k.length > name.length && k.endsWith(name) && k.charCodeAt(k.length - name.length - 1) === SLASH) return w;
+  }
+  return undefined;
 }
 
 function emptySnapshot(): RbacSnapshot {

@@ -154,8 +154,7 @@ class ApiServerInstallation implements Installation {
       state.apiRequestsThisSecond++;
       if (code >= 400) state.apiErrorsThisSecond++;
       const stage = obs['stage'];
-      const known = STAGES.find((st) => st === stage);
-      if (known !== undefined) this.rejected[known]++;
+      if (stage !== undefined) for (const st of STAGES) if (st === stage) this.rejected[st]++;
     } else if (obs.type === 'probe.result') {
       this.probes++;
       if (obs['ok'] === true) this.probesOk++;
