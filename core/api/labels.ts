@@ -75,7 +75,10 @@ export function selectorFromSet(labels: StringMap): LabelSelector {
 /** Validates label keys and values; errors are keyed like upstream (`metadata.labels`). */
 export function validateLabels(labels: StringMap | undefined, path: string): FieldError[] {
   const errs: FieldError[] = [];
-  for (const [k, v] of Object.entries(labels ?? {})) {
+  if (labels === undefined) return errs;
+  // Keys rather than entries: one array per call, not one per label.
+  for (const k of Object.keys(labels)) {
+    const v = labels[k] as string;
     for (const m of isQualifiedName(k)) errs.push(invalid(path, k, m));
     for (const m of isValidLabelValue(v)) errs.push(invalid(keyPath(path, k), v, m));
   }

@@ -94,7 +94,7 @@ function clusterRulesFor(user: UserInfo, bindings: readonly KubeObject[], roleLi
     byUser = new Map();
     byRoles.set(roleList, byUser);
   }
-  const userKey = `${user.name}\u0000${user.groups.join('\u0000')}`;
+  const userKey = keyOfUser(user);
   const cached = byUser.get(userKey);
   if (cached !== undefined) return cached;
   const roles = byName<ClusterRole>(roleList, 'ClusterRole');
@@ -107,6 +107,18 @@ function clusterRulesFor(user: UserInfo, bindings: readonly KubeObject[], roleLi
   }
   byUser.set(userKey, rules);
   return rules;
+}
+
+/** A user's identity as a string, made once per UserInfo (authenticators hand out one object per identity). */
+const userKeys = new WeakMap<UserInfo, string>();
+
+function keyOfUser(user: UserInfo): string {
+  let k = userKeys.get(user);
+  if (k === undefined) {
+    k = `${user.name}\u0000${user.groups.join('\u0000')}`;
+    userKeys.set(user, k);
+  }
+  return k;
 }
 
 /** What a rule set grants for one (verb, group, resource, subresource): everything, or some names. */

@@ -60,44 +60,81 @@ type NameRule = (name: string) => string[];
 
 // ───────────────────────────── metadata ─────────────────────────────
 
+/** Field paths under an ObjectMeta, built once for the usual `metadata` (this runs on every write). */
+interface MetaPaths {
+  readonly name: string;
+  readonly generateName: string;
+  readonly namespace: string;
+  readonly generation: string;
+  readonly labels: string;
+  readonly annotations: string;
+  readonly ownerReferences: string;
+  readonly finalizers: string;
+}
+
+function metaPaths(path: string): MetaPaths {
+  return {
+    name: child(path, 'name'),
+    generateName: child(path, 'generateName'),
+    namespace: child(path, 'namespace'),
+    generation: child(path, 'generation'),
+    labels: child(path, 'labels'),
+    annotations: child(path, 'annotations'),
+    ownerReferences: child(path, 'ownerReferences'),
+    finalizers: child(path, 'finalizers'),
+  };
+}
+
+const METADATA_PATHS = metaPaths('metadata');
+
 /** ObjectMeta validation for a kind: name format, namespace presence, labels, annotations, owners. */
 export function validateObjectMeta(meta: ObjectMeta, namespaced: boolean, nameRule: NameRule, path = 'metadata'): FieldError[] {
   const errs: Errs = [];
+  const paths = path === 'metadata' ? METADATA_PATHS : metaPaths(path);
   const name = meta.name;
   if ((name === undefined || name === '') && (meta.generateName === undefined || meta.generateName === '')) {
-    errs.push(required(child(path, 'name'), 'name or generateName is required'));
+    errs.push(required(paths.name, 'name or generateName is required'));
   } else if (name !== undefined && name !== '') {
-    for (const m of nameRule(name)) errs.push(invalid(child(path, 'name'), name, m));
+    for (const m of nameRule(name)) errs.push(invalid(paths.name, name, m));
   }
   if (meta.generateName !== undefined && meta.generateName !== '') {
     // A generated name appends 5 characters; the prefix itself must be a valid name once they are added.
-    for (const m of nameRule(`${meta.generateName}abcde`)) errs.push(invalid(child(path, 'generateName'), meta.generateName, m));
+    for (const m of nameRule(`${meta.generateName}abcde`)) errs.push(invalid(paths.generateName, meta.generateName, m));
   }
   const ns = meta.namespace;
   if (namespaced) {
-    if (ns !== undefined && ns !== '') for (const m of isDNS1123Label(ns)) errs.push(invalid(child(path, 'namespace'), ns, m));
+    if (ns !== undefined && ns !== '') for (const m of isDNS1123Label(ns)) errs.push(invalid(paths.namespace, ns, m));
   } else if (ns !== undefined && ns !== '') {
-    errs.push(forbidden(child(path, 'namespace'), 'not allowed on this type'));
+    errs.push(forbidden(paths.namespace, 'not allowed on this type'));
   }
-  nonNegative(meta.generation, child(path, 'generation'), errs);
-  errs.push(...validateLabels(meta.labels, child(path, 'labels')));
-  let annotationBytes = 0;
-  for (const [k, v] of Object.entries(meta.annotations ?? {})) {
-    qualifiedName(k.toLowerCase(), child(path, 'annotations'), errs);
-    annotationBytes += k.length + v.length;
+  nonNegative(meta.generation, paths.generation, errs);
+  if (meta.labels !== undefined) for (const e of validateLabels(meta.labels, paths.labels)) errs.push(e);
+  const annotations = meta.annotations;
+  if (annotations !== undefined) {
+    let annotationBytes = 0;
+    for (const k of Object.keys(annotations)) {
+      qualifiedName(k.toLowerCase(), paths.annotations, errs);
+      annotationBytes += k.length + (annotations[k] as string).length;
+    }
+    if (annotationBytes > TOTAL_ANNOTATION_SIZE_LIMIT) errs.push(tooLong(paths.annotations, TOTAL_ANNOTATION_SIZE_LIMIT));
   }
-  if (annotationBytes > TOTAL_ANNOTATION_SIZE_LIMIT) errs.push(tooLong(child(path, 'annotations'), TOTAL_ANNOTATION_SIZE_LIMIT));
-  (meta.ownerReferences ?? []).forEach((o, i) => {
-    const p = index(child(path, 'ownerReferences'), i);
-    if (o.apiVersion === '') errs.push(invalid(child(p, 'apiVersion'), o.apiVersion, 'version must not be empty'));
-    if (o.kind === '') errs.push(invalid(child(p, 'kind'), o.kind, 'kind must not be empty'));
-    if (o.name === '') errs.push(invalid(child(p, 'name'), o.name, 'name must not be empty'));
-    if (o.uid === '') errs.push(invalid(child(p, 'uid'), o.uid, 'uid must not be empty'));
+  const owners = meta.ownerReferences;
+  if (owners !== undefined) {
+    let controllers = 0;
+    owners.forEach((o, i) => {
+      if (o.controller === true) controllers++;
+      if (o.apiVersion !== '' && o.kind !== '' && o.name !== '' && o.uid !== '') return;
+      const p = index(paths.ownerReferences, i);
+      if (o.apiVersion === '') errs.push(invalid(child(p, 'apiVersion'), o.apiVersion, 'version must not be empty'));
+      if (o.kind === '') errs.push(invalid(child(p, 'kind'), o.kind, 'kind must not be empty'));
+      if (o.name === '') errs.push(invalid(child(p, 'name'), o.name, 'name must not be empty'));
+      if (o.uid === '') errs.push(invalid(child(p, 'uid'), o.uid, 'uid must not be empty'));
+    });
+    if (controllers > 1) errs.push(invalid(paths.ownerReferences, 'multiple controllers', 'Only one reference can have Controller set to true'));
+  }
+  (meta.finalizers ?? []).forEach((f, i) => {
+    for (const m of isQualifiedName(f)) errs.push(invalid(index(paths.finalizers, i), f, m));
   });
-  if ((meta.ownerReferences ?? []).filter((o) => o.controller === true).length > 1) {
-    errs.push(invalid(child(path, 'ownerReferences'), 'multiple controllers', 'Only one reference can have Controller set to true'));
-  }
-  (meta.finalizers ?? []).forEach((f, i) => qualifiedName(f, index(child(path, 'finalizers'), i), errs));
   return errs;
 }
 
@@ -405,7 +442,9 @@ function validatePod(pod: Pod): Errs {
     specErrs = validatePodSpec(pod.spec, 'spec');
     podSpecErrors.set(pod.spec, specErrs);
   }
-  return [...validateObjectMeta(pod.metadata, true, isDNS1123Subdomain), ...specErrs];
+  const errs = validateObjectMeta(pod.metadata, true, isDNS1123Subdomain);
+  for (const e of specErrs) errs.push(e);
+  return errs;
 }
 
 // ───────────────────────────── workloads ─────────────────────────────

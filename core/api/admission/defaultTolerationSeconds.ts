@@ -4,7 +4,7 @@
  * bounded to 300 s (the kube-apiserver flags --default-not-ready/unreachable-toleration-seconds).
  * This is what makes pods leave a dead node about five minutes after its taint appears.
  */
-import type { KubeObject, Toleration } from '../types.js';
+import type { KubeObject, PodSpec, Toleration } from '../types.js';
 import type { AdmissionAttributes, MutateResult } from './types.js';
 
 export const TAINT_NODE_NOT_READY = 'node.kubernetes.io/not-ready';
@@ -33,5 +33,14 @@ export function admitDefaultTolerationSeconds(
     added.push({ key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: unreachableSeconds });
   }
   if (added.length === 0) return { ok: true, object: obj };
-  return { ok: true, object: { ...obj, spec: { ...obj.spec, tolerations: [...existing, ...added] } } };
+  const last = withDefaults.get(obj.spec);
+  if (last !== undefined && last.notReadySeconds === notReadySeconds && last.unreachableSeconds === unreachableSeconds) {
+    return { ok: true, object: { ...obj, spec: last.spec } };
+  }
+  const spec = { ...obj.spec, tolerations: [...existing, ...added] };
+  withDefaults.set(obj.spec, { notReadySeconds, unreachableSeconds, spec });
+  return { ok: true, object: { ...obj, spec } };
 }
+
+/** The last result per input spec, so the pods of one ReplicaSet (one template spec) share one spec. */
+const withDefaults = new WeakMap<PodSpec, { readonly notReadySeconds: number; readonly unreachableSeconds: number; readonly spec: PodSpec }>();

@@ -80,8 +80,20 @@ function defaultTemplate(t: PodTemplateSpec): PodTemplateSpec {
   return { ...t, spec: defaultPodSpec(t.spec, false) };
 }
 
+/**
+ * Defaulted pod specs by input spec. The pods of one ReplicaSet arrive with their template's spec
+ * object, so they all get one defaulted spec (and one validation, see validation.ts) instead of a
+ * copy each; defaulting is a pure function of the spec, and specs are immutable.
+ */
+const defaultedPodSpecs = new WeakMap<PodSpec, PodSpec>();
+
 function defaultPod(p: Pod): Pod {
-  return { ...p, spec: defaultPodSpec(p.spec, true) };
+  let spec = defaultedPodSpecs.get(p.spec);
+  if (spec === undefined) {
+    spec = defaultPodSpec(p.spec, true);
+    defaultedPodSpecs.set(p.spec, spec);
+  }
+  return { ...p, spec };
 }
 
 function defaultReplicaSet(rs: ReplicaSet): ReplicaSet {

@@ -3,7 +3,7 @@
  * `spec.preemptionPolicy`; with no name, uses the globalDefault class or priority 0. Unknown class
  * names and a hand-set priority that disagrees with the class are 403 Forbidden, as upstream.
  */
-import type { KubeObject, PriorityClass } from '../types.js';
+import type { KubeObject, PodSpec, PriorityClass } from '../types.js';
 import { admissionForbidden } from '../status.js';
 import type { AdmissionAttributes, AdmissionView, MutateResult } from './types.js';
 import { nameForMessage } from './types.js';
@@ -39,7 +39,22 @@ export function admitPriority(attrs: AdmissionAttributes, obj: KubeObject, view:
       status: admissionForbidden('pods', '', nameForMessage(obj), `the integer value of priority (${obj.spec.priority}) must not be provided in pod spec; priority admission controller computed ${priority} from the given PriorityClass name`),
     };
   }
-  const spec = { ...obj.spec, priority, preemptionPolicy: obj.spec.preemptionPolicy ?? cls?.preemptionPolicy ?? 'PreemptLowerPriority' };
-  if (cls !== undefined && (name === undefined || name === '')) spec.priorityClassName = cls.metadata.name ?? '';
+  const preemptionPolicy = obj.spec.preemptionPolicy ?? cls?.preemptionPolicy ?? 'PreemptLowerPriority';
+  const className = cls !== undefined && (name === undefined || name === '') ? (cls.metadata.name ?? '') : undefined;
+  const last = resolved.get(obj.spec);
+  if (last !== undefined && last.priority === priority && last.preemptionPolicy === preemptionPolicy && last.className === className) {
+    return { ok: true, object: { ...obj, spec: last.spec } };
+  }
+  const spec: Mutable<PodSpec> = { ...obj.spec, priority, preemptionPolicy };
+  if (className !== undefined) spec.priorityClassName = className;
+  resolved.set(obj.spec, { priority, preemptionPolicy, className, spec });
   return { ok: true, object: { ...obj, spec } };
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * The last resolution per input spec: pods of one ReplicaSet share their (defaulted) template spec,
+ * so they share the resolved spec too, while the classes stay as they were.
+ */
+const resolved = new WeakMap<PodSpec, { readonly priority: number; readonly preemptionPolicy: string; readonly className: string | undefined; readonly spec: PodSpec }>();

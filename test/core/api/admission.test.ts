@@ -241,3 +241,25 @@ describe(`admission properties (fast-check seed ${ADMISSION_SEED})`, () => {
     }), { seed: ADMISSION_SEED, numRuns: 300 });
   });
 });
+
+describe('admission shares what a template shares', () => {
+  it('pods created from one spec object get one admitted spec, equal to admitting a fresh copy; other settings get their own', () => {
+    const high = { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000, globalDefault: true } as const;
+    const template: Pod['spec'] = { containers: [{ name: 'c', image: 'nginx:1', resources: { requests: { cpu: '100m' } } }] };
+    const v = view([high]);
+    const admit = (name: string, spec: Pod['spec'], seconds = 300, objects = v): Pod => {
+      const r = mutatingAdmission(create(), { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec }, objects, { namespaceLifecycle: false, notReadyTolerationSeconds: seconds });
+      assert.ok(r.ok && r.object.kind === 'Pod');
+      return r.object;
+    };
+    const a = admit('a', template);
+    const b = admit('b', template);
+    assert.equal(a.spec, b.spec);
+    assert.deepEqual(admit('fresh', structuredClone(template)).spec, a.spec);
+    assert.equal(a.spec.priority, 1000);
+    const other = admit('c', template, 60);
+    assert.notEqual(other.spec, a.spec);
+    assert.equal(other.spec.tolerations?.[0]?.tolerationSeconds, 60);
+    assert.equal(admit('d', template, 300, view([])).spec.priority, 0, 'a class change is seen at once');
+  });
+});

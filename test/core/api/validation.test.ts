@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { sameJson, validateObject, validateUpdate } from '../../../core/api/validation.js';
+import { sameJson, validateObject, validateObjectMeta, validateUpdate } from '../../../core/api/validation.js';
+import { isDNS1123Subdomain } from '../../../core/api/names.js';
 import { decodeObject } from '../../../core/api/decode.js';
 import { loadManifests } from '../../../scenarios/manifest.js';
 import { formatFieldError } from '../../../core/api/fieldError.js';
@@ -83,6 +84,22 @@ describe('validation by kind', () => {
       'subjects[0].namespace: Required value',
     ]);
     assert.deepEqual(errs({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'huge' }, value: 2_000_000_000 }), ['value: Forbidden: maximum allowed value of a user defined priority is 1000000000']);
+  });
+  it('metadata: every rule, in order, under the path given', () => {
+    const meta = {
+      name: 'p', namespace: 'default', generation: -1, labels: { 'bad key': 'v', ok: '-x' }, annotations: { 'Bad Key': 'x', ok: 'y' },
+      ownerReferences: [{ apiVersion: '', kind: 'K', name: '', uid: 'u', controller: true }, { apiVersion: 'v1', kind: 'K', name: 'n', uid: 'u2', controller: true }],
+      finalizers: ['ok/fin', 'a/b/c'],
+    };
+    assert.deepEqual(validateObjectMeta(meta, true, isDNS1123Subdomain).map((e) => e.field), [
+      'metadata.generation', 'metadata.labels', 'metadata.labels[ok]', 'metadata.annotations', 'metadata.ownerReferences[0].apiVersion',
+      'metadata.ownerReferences[0].name', 'metadata.ownerReferences', 'metadata.finalizers[1]',
+    ]);
+    assert.deepEqual(validateObjectMeta({ generateName: 'X', namespace: 'Bad_NS', annotations: { a: 'x'.repeat(300 * 1024) } }, false, isDNS1123Subdomain, 'spec.template.metadata').map(formatFieldError), [
+      'spec.template.metadata.generateName: Invalid value: "X": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', and must start and end with an alphanumeric character (e.g. \'example.com\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\')',
+      'spec.template.metadata.namespace: Forbidden: not allowed on this type',
+      'spec.template.metadata.annotations: Too long: must have at most 262144 bytes',
+    ]);
   });
   it('nodes: taints', () => {
     assert.deepEqual(errs({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' }, spec: { taints: [{ key: 'a', effect: 'NoSchedule' }, { key: 'a', effect: 'NoSchedule' }] } }), ['spec.taints[1]: Duplicate value: "a:NoSchedule"']);
