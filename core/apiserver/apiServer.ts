@@ -109,6 +109,8 @@ export interface ApiRequestObservation {
 interface InFlight {
   readonly req: ApiRequest;
   readonly from: EndpointId;
+  /** The sending client's connection state (never replaced), so a response costs no lookup. */
+  readonly conn: ClientState;
   readonly resource: ResourceInfo;
   readonly mutating: boolean;
   user: UserInfo | undefined;
@@ -121,9 +123,14 @@ interface InFlight {
   cpuDebtUs: number;
 }
 
+/** A watch as this server files it in a cache: with its client's connection state, for sequence numbers. */
+interface ServedWatcher extends CacheWatcher {
+  readonly conn: ClientState;
+}
+
 interface ServedWatch {
-  readonly watcher: CacheWatcher;
-  readonly cache: WatchCache;
+  readonly watcher: ServedWatcher;
+  readonly cache: WatchCache<ServedWatcher>;
   readonly timer: number;
 }
 
@@ -148,7 +155,7 @@ export class ApiServer implements Component {
   private readonly policy: ApiPolicy;
   private readonly costs: StageCosts;
   private readonly timers = new TimerRouter('apiserver');
-  private readonly caches = new Map<string, WatchCache>();
+  private readonly caches = new Map<string, WatchCache<ServedWatcher>>();
   private readonly storeWatches = new Map<string, StoreWatchHandle>();
   private readonly watches = new Map<string, ServedWatch>();
   /**
@@ -186,7 +193,7 @@ export class ApiServer implements Component {
     for (const name of names) {
       const r = resourceForPlural(name);
       if (r === undefined) continue;
-      this.caches.set(r.resource, new WatchCache(r, this.config.watchCache ?? {}));
+      this.caches.set(r.resource, new WatchCache<ServedWatcher>(r, this.config.watchCache ?? {}));
       this.initCache(ctx, r.resource);
     }
     this.view = this.makeView();
@@ -264,7 +271,7 @@ export class ApiServer implements Component {
     });
   }
 
-  private onStoreEvents(ctx: Context, cache: WatchCache, events: Parameters<WatchCache['apply']>[0], revision: number): void {
+  private onStoreEvents(ctx: Context, cache: WatchCache<ServedWatcher>, events: Parameters<WatchCache['apply']>[0], revision: number): void {
     const fanout = cache.apply(events, revision, ctx.now());
     const name = cache.resource.resource;
     // Every batch costs CPU; one pending flush sends whatever has accumulated by the time it runs.
@@ -279,7 +286,7 @@ export class ApiServer implements Component {
     this.wakeListWaiters(ctx, cache);
   }
 
-  private flush(ctx: Context, cache: WatchCache): void {
+  private flush(ctx: Context, cache: WatchCache<ServedWatcher>): void {
     for (const w of cache.takeDirty()) {
       if (w.buffer.length === 0) continue;
       this.noteActive(ctx, w);
@@ -287,7 +294,7 @@ export class ApiServer implements Component {
       w.buffer = [];
       let size = REQUEST_OVERHEAD_BYTES;
       for (const e of events) size += e.type === 'BOOKMARK' ? 50 : objectSizeBytes(e.object);
-      ctx.send(w.to, Object.freeze({ type: 'api/watch-event', id: w.id, client: w.client, session: w.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(w.to, w.client, w.session), seq: ++w.seq, events: Object.freeze(events) }), size);
+      ctx.send(w.to, Object.freeze({ type: 'api/watch-event', id: w.id, client: w.client, session: w.session, incarnation: this.incarnation, connSeq: nextSeqOn(w.conn, w.session), seq: ++w.seq, events: Object.freeze(events) }), size);
     }
   }
 
@@ -296,7 +303,7 @@ export class ApiServer implements Component {
    * watch message that TCP would have retransmitted, and the bookmark's sequence number lets the
    * client notice a lost last message within about a second instead of at the next minute's bookmark.
    */
-  private noteActive(ctx: Context, w: CacheWatcher): void {
+  private noteActive(ctx: Context, w: ServedWatcher): void {
     this.recentlyActive.add(w.key);
     if (this.progressTimerPending) return;
     this.progressTimerPending = true;
@@ -310,7 +317,7 @@ export class ApiServer implements Component {
         const wt = served.watcher;
         const bookmark: readonly WatchEvent[] = Object.freeze([Object.freeze({ type: 'BOOKMARK', resourceVersion: String(Math.max(wt.lastRv, served.cache.rv)) })]);
         if (wt.lastRv < served.cache.rv) wt.lastRv = served.cache.rv;
-        c.send(wt.to, Object.freeze({ type: 'api/watch-event', id: wt.id, client: wt.client, session: wt.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(wt.to, wt.client, wt.session), seq: ++wt.seq, events: bookmark }), 100);
+        c.send(wt.to, Object.freeze({ type: 'api/watch-event', id: wt.id, client: wt.client, session: wt.session, incarnation: this.incarnation, connSeq: nextSeqOn(wt.conn, wt.session), seq: ++wt.seq, events: bookmark }), 100);
       }
     });
   }
@@ -323,7 +330,7 @@ export class ApiServer implements Component {
       const bookmark: readonly WatchEvent[] = Object.freeze([Object.freeze({ type: 'BOOKMARK', resourceVersion: String(rv) })]);
       for (const w of cache.watchers()) {
         if (w.lastRv < rv) w.lastRv = rv;
-        ctx.send(w.to, Object.freeze({ type: 'api/watch-event', id: w.id, client: w.client, session: w.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(w.to, w.client, w.session), seq: ++w.seq, events: bookmark }), 100);
+        ctx.send(w.to, Object.freeze({ type: 'api/watch-event', id: w.id, client: w.client, session: w.session, incarnation: this.incarnation, connSeq: nextSeqOn(w.conn, w.session), seq: ++w.seq, events: bookmark }), 100);
       }
     }
     this.timers.set(ctx, this.config.bookmarkIntervalUs ?? s(60), (c) => this.bookmarks(c));
@@ -344,14 +351,14 @@ export class ApiServer implements Component {
   // ───────────── request pipeline ─────────────
 
   private onRequest(ctx: Context, from: EndpointId, req: ApiRequest): void {
-    this.trackSession(ctx, from, req);
+    const conn = this.trackSession(ctx, from, req);
     const resource = resourceForPlural(req.resource);
     const mutating = isMutatingVerb(req.verb);
     if (resource === undefined) {
       this.finishEarly(ctx, from, req, notFound('resources', req.resource), 'request');
       return;
     }
-    const f: InFlight = { req, from, resource, mutating, user: undefined, attempts: 0, cpuDebtUs: 0 };
+    const f: InFlight = { req, from, conn, resource, mutating, user: undefined, attempts: 0, cpuDebtUs: 0 };
     if (req.verb === 'watch') {
       this.startWatch(ctx, f);
       return;
@@ -493,7 +500,7 @@ export class ApiServer implements Component {
     this.listWaiters.set(cache.resource.resource, waiters);
   }
 
-  private wakeListWaiters(ctx: Context, cache: WatchCache): void {
+  private wakeListWaiters(ctx: Context, cache: WatchCache<ServedWatcher>): void {
     const waiters = this.listWaiters.get(cache.resource.resource);
     if (waiters === undefined || waiters.length === 0 || !cache.ready) return;
     const ready = waiters.filter((w) => w.rv <= cache.rv);
@@ -505,7 +512,7 @@ export class ApiServer implements Component {
     }
   }
 
-  private listFromCache(ctx: Context, f: InFlight, cache: WatchCache): void {
+  private listFromCache(ctx: Context, f: InFlight, cache: WatchCache<ServedWatcher>): void {
     const items = cache.list(f.resource.namespaced ? f.req.namespace : undefined, f.req.fieldSelector);
     const list: ObjectList<KubeObject> = Object.freeze({ kind: 'List', items: Object.freeze(items), resourceVersion: String(cache.rv) });
     this.afterCpuFor(ctx, f, items.length * this.costs.perListItemUs + 1, (c) => this.respond(c, f, { ok: true, object: list }));
@@ -550,13 +557,14 @@ export class ApiServer implements Component {
     const fromRv = rvText === '' ? 0 : Number(rvText);
     if (!Number.isInteger(fromRv) || fromRv < 0) return this.refuseWatch(ctx, f, badRequest(`invalid resourceVersion "${rvText}"`), 'request');
     const clientKey = `${f.from}|${req.client}`;
-    const watcher: CacheWatcher = {
+    const watcher: ServedWatcher = {
       id: req.id,
       client: req.client, session: req.session,
       clientKey,
       // As the watch-cancel message names it: `${endpoint}|${client}|${session}|${id}`.
       key: `${clientKey}|${req.session}|${req.id}`,
       to: f.from,
+      conn: f.conn,
       namespace: f.resource.namespaced ? req.namespace : undefined,
       nodeName: req.fieldSelector?.nodeName,
       name: req.fieldSelector?.name,
@@ -589,7 +597,7 @@ export class ApiServer implements Component {
 
   private refuseWatch(ctx: Context, f: InFlight, st: Status, stage: RejectionStage): void {
     this.observe(ctx, f, st.code, stage);
-    ctx.send(f.from, Object.freeze({ type: 'api/watch-end', id: f.req.id, client: f.req.client, session: f.req.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(f.from, f.req.client, f.req.session), status: st }), 200);
+    ctx.send(f.from, Object.freeze({ type: 'api/watch-end', id: f.req.id, client: f.req.client, session: f.req.session, incarnation: this.incarnation, connSeq: nextSeqOn(f.conn, f.req.session), status: st }), 200);
   }
 
   /** Ends a watch; with a status the client is told (410, 504), without one it is dropped silently. */
@@ -605,25 +613,15 @@ export class ApiServer implements Component {
       if (w.watcher.buffer.length > 0) {
         const events = w.watcher.buffer;
         w.watcher.buffer = [];
-        ctx.send(w.watcher.to, Object.freeze({ type: 'api/watch-event', id: w.watcher.id, client: w.watcher.client, session: w.watcher.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(w.watcher.to, w.watcher.client, w.watcher.session), seq: ++w.watcher.seq, events: Object.freeze(events) }), REQUEST_OVERHEAD_BYTES);
+        ctx.send(w.watcher.to, Object.freeze({ type: 'api/watch-event', id: w.watcher.id, client: w.watcher.client, session: w.watcher.session, incarnation: this.incarnation, connSeq: nextSeqOn(w.watcher.conn, w.watcher.session), seq: ++w.watcher.seq, events: Object.freeze(events) }), REQUEST_OVERHEAD_BYTES);
       }
-      ctx.send(w.watcher.to, Object.freeze({ type: 'api/watch-end', id: w.watcher.id, client: w.watcher.client, session: w.watcher.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(w.watcher.to, w.watcher.client, w.watcher.session), status: st }), 200);
+      ctx.send(w.watcher.to, Object.freeze({ type: 'api/watch-end', id: w.watcher.id, client: w.watcher.client, session: w.watcher.session, incarnation: this.incarnation, connSeq: nextSeqOn(w.watcher.conn, w.watcher.session), status: st }), 200);
     }
   }
 
-  /**
-   * The next number on the connection to a client session (protocol.ts, ConnectionSeq). A newer
-   * session of the client starts again at 1; a message to an older one, which that client no longer
-   * reads, takes no number.
-   */
+  /** nextSeqOn for a client known by endpoint and name. */
   private nextConnSeq(to: EndpointId, client: string, session: number): number {
-    const c = this.clientState(to, client);
-    if (c.connSession < session) {
-      c.connSession = session;
-      c.connSeq = 1;
-      return 1;
-    }
-    return c.connSession === session ? ++c.connSeq : 0;
+    return nextSeqOn(this.clientState(to, client), session);
   }
 
   private clientState(endpoint: EndpointId, client: string): ClientState {
@@ -640,15 +638,17 @@ export class ApiServer implements Component {
     return c;
   }
 
-  private trackSession(ctx: Context, from: EndpointId, req: ApiRequest): void {
+  /** Notes the request's session (a newer one ends the client's older watches); returns the client's state. */
+  private trackSession(ctx: Context, from: EndpointId, req: ApiRequest): ClientState {
     const c = this.clientState(from, req.client);
     const known = c.session;
-    if (known === req.session) return;
-    if (known !== undefined && known > req.session) return; // a late request of a dead incarnation
+    if (known === req.session) return c;
+    if (known !== undefined && known > req.session) return c; // a late request of a dead incarnation
     c.session = req.session;
     const set = this.watchesByClient.get(`${from}|${req.client}`);
-    if (set === undefined) return;
+    if (set === undefined) return c;
     for (const key of [...set]) this.endWatch(key, undefined, ctx);
+    return c;
   }
 
   // ───────────── writes ─────────────
@@ -904,13 +904,13 @@ export class ApiServer implements Component {
       const o = result.object;
       size += o.kind === 'List' ? o.items.length * 2_000 : objectSizeBytes(o);
     }
-    ctx.send(f.from, Object.freeze({ type: 'api/response', id: f.req.id, client: f.req.client, session: f.req.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(f.from, f.req.client, f.req.session), result: Object.freeze(result) }), size);
+    ctx.send(f.from, Object.freeze({ type: 'api/response', id: f.req.id, client: f.req.client, session: f.req.session, incarnation: this.incarnation, connSeq: nextSeqOn(f.conn, f.req.session), result: Object.freeze(result) }), size);
   }
 
   /** A request refused before it was counted in flight (unknown resource, 429). */
   private finishEarly(ctx: Context, from: EndpointId, req: ApiRequest, st: Status, stage: RejectionStage): void {
     const resource = resourceForPlural(req.resource);
-    const f: InFlight = { req, from, resource: resource ?? (RESOURCES[0] as ResourceInfo), mutating: isMutatingVerb(req.verb), user: undefined, attempts: 0, cpuDebtUs: 0 };
+    const f: InFlight = { req, from, conn: this.clientState(from, req.client), resource: resource ?? (RESOURCES[0] as ResourceInfo), mutating: isMutatingVerb(req.verb), user: undefined, attempts: 0, cpuDebtUs: 0 };
     this.observe(ctx, f, st.code, stage);
     if (req.verb === 'watch') ctx.send(from, Object.freeze({ type: 'api/watch-end', id: req.id, client: req.client, session: req.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(from, req.client, req.session), status: st }), 200);
     else ctx.send(from, Object.freeze({ type: 'api/response', id: req.id, client: req.client, session: req.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(from, req.client, req.session), result: Object.freeze({ ok: false, status: st }) }), REQUEST_OVERHEAD_BYTES);
@@ -939,6 +939,20 @@ interface ClientState {
   /** Session the connection's numbers belong to (−∞ before the first message) and the last number sent. */
   connSession: number;
   connSeq: number;
+}
+
+/**
+ * The next number on the connection to a client session (protocol.ts, ConnectionSeq). A newer
+ * session of the client starts again at 1; a message to an older one, which that client no longer
+ * reads, takes no number.
+ */
+function nextSeqOn(c: ClientState, session: number): number {
+  if (c.connSession < session) {
+    c.connSession = session;
+    c.connSeq = 1;
+    return 1;
+  }
+  return c.connSession === session ? ++c.connSeq : 0;
 }
 
 function bodyResourceVersion(req: ApiRequest): string | undefined {

@@ -100,9 +100,17 @@ export function prepareBinding(old: KubeObject, binding: Binding, nowSeconds: nu
   if (binding.target.name === '') return { ok: false, status: invalid('Binding', name, [{ field: 'target.name', reason: 'FieldValueRequired', message: 'Required value' }]) };
   const scheduled: Condition<PodConditionType> = { type: 'PodScheduled', status: 'True', lastTransitionTime: nowSeconds };
   const conditions = [...(old.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled'), scheduled];
-  const { resourceVersion: _rv, ...meta } = old.metadata;
-  const pod: Pod = { ...old, metadata: meta, spec: { ...old.spec, nodeName: binding.target.name }, status: { ...(old.status ?? {}), conditions } };
-  return { ok: true, object: freeze(pod) };
+  // Key by key rather than with spreads (see shallowCopy): every pod is bound once. Same keys in
+  // the same order as `{ ...old, metadata, spec: { ...old.spec, nodeName }, status: { ...status, conditions } }`.
+  const spec = shallowCopy(old.spec);
+  spec['nodeName'] = binding.target.name;
+  const podStatus = shallowCopy(old.status ?? {});
+  podStatus['conditions'] = conditions;
+  const pod = shallowCopy(old);
+  pod['metadata'] = shallowCopy(old.metadata, 'resourceVersion');
+  pod['spec'] = spec;
+  pod['status'] = podStatus;
+  return { ok: true, object: freeze(pod as unknown as Pod) };
 }
 
 /** What a DELETE does to a stored object. */

@@ -61,7 +61,7 @@ export interface WatchCacheOptions {
  * and node indexes, a window of recent events, and the watchers fed from one store watch.
  * A watch from a resourceVersion older than the window is refused with 410 Expired.
  */
-export class WatchCache {
+export class WatchCache<W extends CacheWatcher = CacheWatcher> {
   readonly resource: ResourceInfo;
   /** Whether the initial list from the store has been loaded. */
   ready = false;
@@ -85,11 +85,11 @@ export class WatchCache {
   /** Watchers without a node filter, and those with one by node name (so an event touches only its node's). */
   // Keyed by endpoint, client, session and id: a watch id is only unique within one client session,
   // and two controller-managers (old and new leader) use the same ids on one API server.
-  private readonly unfiltered = new Map<string, CacheWatcher>();
-  private readonly byNode = new Map<string, Map<string, CacheWatcher>>();
+  private readonly unfiltered = new Map<string, W>();
+  private readonly byNode = new Map<string, Map<string, W>>();
   /** Watchers with a metadata.name selector (and no node one), by that name. */
-  private readonly byName = new Map<string, Map<string, CacheWatcher>>();
-  private readonly dirty: CacheWatcher[] = [];
+  private readonly byName = new Map<string, Map<string, W>>();
+  private readonly dirty: W[] = [];
 
   constructor(resource: ResourceInfo, options: WatchCacheOptions = {}) {
     this.resource = resource;
@@ -179,7 +179,7 @@ export class WatchCache {
    * Registers a watcher from `fromRv` (exclusive). Returns false if that revision is older than the
    * window (the caller answers 410 Expired). fromRv 0 replays the current state as ADDED events.
    */
-  addWatcher(w: CacheWatcher, fromRv: number): boolean {
+  addWatcher(w: W, fromRv: number): boolean {
     if (fromRv === 0) {
       for (const o of this.list(w.namespace, selectorOf(w))) this.emit(w, { type: 'ADDED', object: o });
       w.lastRv = this.rv;
@@ -198,7 +198,7 @@ export class WatchCache {
     return true;
   }
 
-  removeWatcher(w: CacheWatcher): void {
+  removeWatcher(w: W): void {
     const key = w.key;
     if (w.nodeName !== undefined) removeWatcherFrom(this.byNode, w.nodeName, key);
     else if (w.name !== undefined) removeWatcherFrom(this.byName, w.name, key);
@@ -206,7 +206,7 @@ export class WatchCache {
   }
 
   /** Every watcher (for bookmarks, shutdown). */
-  *watchers(): IterableIterator<CacheWatcher> {
+  *watchers(): IterableIterator<W> {
     yield* this.unfiltered.values();
     for (const m of this.byNode.values()) yield* m.values();
     for (const m of this.byName.values()) yield* m.values();
@@ -219,7 +219,7 @@ export class WatchCache {
   }
 
   /** Watchers with buffered events since the last call (each once), emptied by the caller. */
-  takeDirty(): CacheWatcher[] {
+  takeDirty(): W[] {
     const out = this.dirty.splice(0, this.dirty.length);
     return out;
   }
@@ -251,7 +251,7 @@ export class WatchCache {
   }
 
   /** Translates a change into what this watcher's filter sees (a pod leaving its filter is DELETED to it). */
-  private deliver(w: CacheWatcher, ev: CachedEvent): number {
+  private deliver(w: W, ev: CachedEvent): number {
     if (ev.rv <= w.lastRv) return 0;
     w.lastRv = ev.rv;
     const nowIn = ev.type !== 'DELETED' && matches(ev.object, w.namespace, w.nodeName, w.name);
@@ -266,7 +266,7 @@ export class WatchCache {
     return 1;
   }
 
-  private emit(w: CacheWatcher, ev: WatchEvent): void {
+  private emit(w: W, ev: WatchEvent): void {
     if (w.buffer.length === 0) this.dirty.push(w);
     w.buffer.push(ev);
   }
@@ -347,7 +347,7 @@ function selectorOf(w: CacheWatcher): FieldSelector | undefined {
   return selector;
 }
 
-function addWatcherTo(idx: Map<string, Map<string, CacheWatcher>>, value: string, w: CacheWatcher): void {
+function addWatcherTo<W extends CacheWatcher>(idx: Map<string, Map<string, W>>, value: string, w: W): void {
   let m = idx.get(value);
   if (m === undefined) {
     m = new Map();
@@ -356,7 +356,7 @@ function addWatcherTo(idx: Map<string, Map<string, CacheWatcher>>, value: string
   m.set(w.key, w);
 }
 
-function removeWatcherFrom(idx: Map<string, Map<string, CacheWatcher>>, value: string, key: string): void {
+function removeWatcherFrom<W extends CacheWatcher>(idx: Map<string, Map<string, W>>, value: string, key: string): void {
   const m = idx.get(value);
   if (m === undefined) return;
   m.delete(key);
