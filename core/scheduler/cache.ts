@@ -1,4 +1,4 @@
-import type { Node } from '../api/types.js';
+import type { Node, StringMap } from '../api/types.js';
 import { assert } from '../util/assert.js';
 import { NodeInfo, NodeTable } from './nodeInfo.js';
 import { hasAffinityTerms, type PodInfo } from './podInfo.js';
@@ -16,6 +16,21 @@ export interface Placement {
   readonly info: PodInfo;
   readonly nodeName: string;
   readonly assumed: boolean;
+}
+
+/**
+ * A labels object's `key\0value` index keys, in Object.entries order, made once per labels object:
+ * the pods of one template share theirs, and each pod is placed twice (assumed, then confirmed).
+ */
+const indexKeysByLabels = new WeakMap<StringMap, readonly string[]>();
+
+function labelIndexKeys(labels: StringMap): readonly string[] {
+  let keys = indexKeysByLabels.get(labels);
+  if (keys === undefined) {
+    keys = Object.entries(labels).map(([k, v]) => `${k}\0${v}`);
+    indexKeysByLabels.set(labels, keys);
+  }
+  return keys;
 }
 
 interface NamespaceIndex {
@@ -213,8 +228,7 @@ export class SchedulerCache {
       this.namespaces.set(info.namespace, ns);
     }
     ns.all.add(info);
-    for (const [k, v] of Object.entries(info.labels)) {
-      const lk = `${k}\0${v}`;
+    for (const lk of labelIndexKeys(info.labels)) {
       let set = ns.byLabel.get(lk);
       if (set === undefined) {
         set = new Set();
@@ -243,7 +257,7 @@ export class SchedulerCache {
     const ns = this.namespaces.get(info.namespace);
     if (ns !== undefined) {
       ns.all.delete(info);
-      for (const [k, v] of Object.entries(info.labels)) ns.byLabel.get(`${k}\0${v}`)?.delete(info);
+      for (const lk of labelIndexKeys(info.labels)) ns.byLabel.get(lk)?.delete(info);
     }
     this.podsWithAffinity.delete(info);
     this.podsWithRequiredAntiAffinity.delete(info);

@@ -309,6 +309,8 @@ export class KubeScheduler implements Component {
     const client = this.client;
     if (client === undefined) return;
     const info = outcome.pod.info;
+    // The version scheduled; info.pod itself moves on to the bound pod if the informer sees it first.
+    const scheduled = info.pod;
     const fencing = this.fencing(term);
     client.bind(
       ctx,
@@ -324,7 +326,7 @@ export class KubeScheduler implements Component {
             pod: info.key,
             uid: info.uid,
             node: outcome.nodeName,
-            object: { ...info.pod, spec: { ...info.pod.spec, nodeName: outcome.nodeName } },
+            object: { ...scheduled, spec: { ...scheduled.spec, nodeName: outcome.nodeName } },
             attempts: outcome.pod.attempts,
             queuedForUs: ctx.now() - outcome.pod.initialAttemptUs,
             feasibleNodes: outcome.feasibleNodes,

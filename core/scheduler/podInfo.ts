@@ -225,19 +225,36 @@ function podStartTime(pod: Pod): number {
 
 /**
  * Upstream's PodInfo.Update for a version that changes nothing the PodInfo derives from (same uid,
- * spec, labels, owners and deletion mark; status aside): takes the new object in place and returns
- * true. Returns false, changing nothing, when the PodInfo must be rebuilt.
+ * spec but for spec.nodeName, labels, owners and deletion mark; status aside): takes the new object
+ * in place and returns true. Returns false, changing nothing, when the PodInfo must be rebuilt.
+ * nodeName may differ because nothing here derives from it: the binding of a pod the scheduler
+ * assumed keeps the PodInfo it was scheduled with.
  */
 export function updatePodInfoInPlace(info: PodInfo, pod: Pod): boolean {
   const a = info.pod;
   if (a === pod) return true;
   const ma = a.metadata;
   const mb = pod.metadata;
-  if (a.spec !== pod.spec || ma.uid !== mb.uid || ma.namespace !== mb.namespace || ma.name !== mb.name) return false;
+  if (!sameSpecButNodeName(a.spec, pod.spec) || ma.uid !== mb.uid || ma.namespace !== mb.namespace || ma.name !== mb.name) return false;
   if (ma.deletionTimestamp !== mb.deletionTimestamp || ma.ownerReferences !== mb.ownerReferences || !sameLabels(ma.labels, mb.labels)) return false;
   info.pod = pod;
   info.startTime = podStartTime(pod);
   return true;
+}
+
+/** Every field the same object but nodeName (the binding's change: the API server spreads the rest). */
+function sameSpecButNodeName(a: Pod['spec'], b: Pod['spec']): boolean {
+  if (a === b) return true;
+  const ra = a as unknown as Record<string, unknown>;
+  const rb = b as unknown as Record<string, unknown>;
+  let n = 0;
+  for (const k in ra) {
+    if (k === 'nodeName') continue;
+    if (ra[k] !== rb[k]) return false;
+    n++;
+  }
+  for (const k in rb) if (k !== 'nodeName') n--;
+  return n === 0;
 }
 
 function sameLabels(a: StringMap | undefined, b: StringMap | undefined): boolean {

@@ -99,10 +99,19 @@ export class SchedulerCore {
   onPodUpsert(pod: Pod, nowUs: Micros): void {
     const nodeName = pod.spec.nodeName;
     if (nodeName !== undefined && nodeName !== '' && !isTerminal(pod)) {
-      // A confirmed pod's status update (the kubelet's): the placement stays, the PodInfo is kept.
-      const known = this.cache.placement(`${pod.metadata.namespace ?? 'default'}/${pod.metadata.name ?? ''}`);
-      if (known !== undefined && !known.assumed && known.nodeName === nodeName && updatePodInfoInPlace(known.info, pod)) {
-        this.queue.onClusterEvent('AssignedPodUpdate', nowUs);
+      const key = `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name ?? ''}`;
+      const known = this.cache.placement(key);
+      if (known !== undefined && known.nodeName === nodeName && updatePodInfoInPlace(known.info, pod)) {
+        if (!known.assumed) {
+          // A confirmed pod's status update (the kubelet's): the placement stays, the PodInfo is kept.
+          this.queue.onClusterEvent('AssignedPodUpdate', nowUs);
+          return;
+        }
+        // The binding of a pod we assumed there: confirmed with the PodInfo it was scheduled with
+        // (placed again, as a rebuilt one would be; only the rebuild is saved).
+        this.queue.delete(key);
+        this.cache.addOrUpdatePod(known.info, nodeName);
+        this.queue.onClusterEvent('AssignedPodAdd', nowUs);
         return;
       }
     }

@@ -1,5 +1,5 @@
 import type { Node, Pod } from '../../api/types.js';
-import { buildPodInfo } from '../podInfo.js';
+import { buildPodInfo, type PodInfo } from '../podInfo.js';
 import { resourcesFromList, type Resources } from '../resources.js';
 import { units } from '../quantities.js';
 import { ViolationLog, type BindingObserver, type InvariantResult } from './invariantResult.js';
@@ -44,8 +44,7 @@ export class CapacityChecker implements BindingObserver {
 
   onNodeDelete(_t: number, _name: string): void {}
 
-  onBinding(timeUs: number, pod: Pod, nodeName: string): void {
-    const info = buildPodInfo(pod);
+  onBinding(timeUs: number, pod: Pod, nodeName: string, info: PodInfo = buildPodInfo(pod)): void {
     const u = this.use(nodeName);
     const r = info.requests;
     this.live.set(info.uid, { node: nodeName, requests: r });

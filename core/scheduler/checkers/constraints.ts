@@ -7,9 +7,24 @@ import { ViolationLog, type BindingObserver, type InvariantResult } from './inva
 export const CONSTRAINTS = 'scheduler.constraints';
 
 interface Live {
-  readonly info: PodInfo;
+  readonly pod: Pod;
+  /**
+   * buildPodInfo(pod), kept only once a scan needed it or the pod has required anti-affinity (the
+   * scans are for pods with affinity or spread constraints; without any in a run, 150,000 PodInfos
+   * would be held for nothing).
+   */
+  info: PodInfo | undefined;
   readonly node: string;
   terminating: boolean;
+}
+
+function infoOf(l: Live): PodInfo {
+  let info = l.info;
+  if (info === undefined) {
+    info = buildPodInfo(l.pod);
+    l.info = info;
+  }
+  return info;
 }
 
 /**
@@ -52,11 +67,10 @@ export class ConstraintsChecker implements BindingObserver {
     return this.nodes.get(nodeName)?.metadata.labels ?? {};
   }
 
-  onBinding(timeUs: number, pod: Pod, nodeName: string): void {
-    const info = buildPodInfo(pod);
+  onBinding(timeUs: number, pod: Pod, nodeName: string, info: PodInfo = buildPodInfo(pod)): void {
     const problem = this.check(info, nodeName);
     if (problem !== undefined) this.log.record(timeUs, `pod ${info.key} on ${nodeName}: ${problem}`);
-    const live: Live = { info, node: nodeName, terminating: info.terminating };
+    const live: Live = { pod, info: info.requiredAntiAffinity.length > 0 ? info : undefined, node: nodeName, terminating: info.terminating };
     this.live.set(info.uid, live);
     if (info.requiredAntiAffinity.length > 0) this.liveWithAntiAffinity.set(info.uid, live);
     else this.liveWithAntiAffinity.delete(info.uid);
@@ -86,12 +100,12 @@ export class ConstraintsChecker implements BindingObserver {
     if (terms.length === 0) return undefined;
     const matchesAll = (x: PodInfo): boolean => terms.every((t) => termMatchesPod(t, x));
     let anyMatching = false;
-    for (const l of this.live.values()) if (l.info.uid !== p.uid && matchesAll(l.info)) anyMatching = true;
+    for (const l of this.live.values()) if (infoOf(l).uid !== p.uid && matchesAll(infoOf(l))) anyMatching = true;
     for (const term of terms) {
       if (labels[term.topologyKey] === undefined) return `required pod affinity: node lacks ${term.topologyKey}`;
       let found = false;
       for (const l of this.live.values()) {
-        if (l.info.uid !== p.uid && matchesAll(l.info) && this.sameDomain(term, labels, l)) found = true;
+        if (infoOf(l).uid !== p.uid && matchesAll(infoOf(l)) && this.sameDomain(term, labels, l)) found = true;
       }
       if (!found && (anyMatching || !matchesAll(p))) return `required pod affinity (${term.topologyKey}) not satisfied`;
     }
@@ -102,15 +116,16 @@ export class ConstraintsChecker implements BindingObserver {
     // Without terms of its own, only pods with anti-affinity can object (same order, same message).
     const candidates = p.requiredAntiAffinity.length > 0 ? this.live : this.liveWithAntiAffinity;
     for (const l of candidates.values()) {
-      if (l.info.uid === p.uid) continue;
+      const info = infoOf(l);
+      if (info.uid === p.uid) continue;
       for (const term of p.requiredAntiAffinity) {
-        if (termMatchesPod(term, l.info) && this.sameDomain(term, labels, l)) {
-          return `required pod anti-affinity (${term.topologyKey}) violated by ${l.info.key}`;
+        if (termMatchesPod(term, info) && this.sameDomain(term, labels, l)) {
+          return `required pod anti-affinity (${term.topologyKey}) violated by ${info.key}`;
         }
       }
-      for (const term of l.info.requiredAntiAffinity) {
+      for (const term of info.requiredAntiAffinity) {
         if (termMatchesPod(term, p) && this.sameDomain(term, labels, l)) {
-          return `existing pod ${l.info.key}'s anti-affinity (${term.topologyKey}) violated`;
+          return `existing pod ${info.key}'s anti-affinity (${term.topologyKey}) violated`;
         }
       }
     }
@@ -136,8 +151,9 @@ export class ConstraintsChecker implements BindingObserver {
         if (v !== undefined && !counts.has(v)) counts.set(v, 0);
       }
       for (const l of this.live.values()) {
-        if (l.info.uid === p.uid || l.terminating || l.info.namespace !== p.namespace) continue;
-        if (!eligible.has(l.node) || !matchesLabels(c.selector, l.info.labels)) continue;
+        const info = infoOf(l);
+        if (info.uid === p.uid || l.terminating || info.namespace !== p.namespace) continue;
+        if (!eligible.has(l.node) || !matchesLabels(c.selector, info.labels)) continue;
         const v = this.labelsOf(l.node)[c.topologyKey];
         if (v !== undefined) counts.set(v, (counts.get(v) ?? 0) + 1);
       }

@@ -14,8 +14,11 @@ export interface InvariantResult {
 export interface BindingObserver {
   onNode(timeUs: number, node: import('../../api/types.js').Node): void;
   onNodeDelete(timeUs: number, name: string): void;
-  /** A binding committed: `pod` is the pod as bound (spec.nodeName = nodeName). */
-  onBinding(timeUs: number, pod: import('../../api/types.js').Pod, nodeName: string): void;
+  /**
+   * A binding committed: `pod` is the pod as bound (spec.nodeName = nodeName); `info` is
+   * buildPodInfo(pod), when the caller has it (SchedulerCheckers builds it once for all three).
+   */
+  onBinding(timeUs: number, pod: import('../../api/types.js').Pod, nodeName: string, info?: import('../podInfo.js').PodInfo): void;
   /** The pod was deleted or finished: it no longer holds resources. */
   onPodGone(timeUs: number, uid: string): void;
   /** Graceful deletion started: the pod still holds resources but no longer counts for spreading. */

@@ -3,6 +3,7 @@ import { CapacityChecker } from './capacity.js';
 import { ConstraintsChecker } from './constraints.js';
 import type { BindingObserver, InvariantResult } from './invariantResult.js';
 import { NoDoubleBindingChecker } from './noDoubleBinding.js';
+import { buildPodInfo } from '../podInfo.js';
 
 /** The three scheduler invariants fed from one stream of observations (the CLI and tests use this). */
 export class SchedulerCheckers {
@@ -18,7 +19,8 @@ export class SchedulerCheckers {
     for (const c of this.all) c.onNodeDelete(timeUs, name);
   }
   onBinding(timeUs: number, pod: Pod, nodeName: string): void {
-    for (const c of this.all) c.onBinding(timeUs, pod, nodeName);
+    const info = buildPodInfo(pod);
+    for (const c of this.all) c.onBinding(timeUs, pod, nodeName, info);
   }
   onPodTerminating(timeUs: number, uid: string): void {
     for (const c of this.all) c.onPodTerminating?.(timeUs, uid);
