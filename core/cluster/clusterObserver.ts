@@ -197,7 +197,7 @@ export class ClusterObserver {
     }
     const terminating = pod.metadata.deletionTimestamp !== undefined;
     if (terminating && !wasTerminating) this.checkers.onPodTerminating(timeUs, pod.metadata.uid ?? key);
-    const ready = (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+    const ready = podReady(pod);
     if (ready && rec.readyUs === undefined) {
       rec.readyUs = timeUs;
       this.startupLatencyMs.push((timeUs - rec.createdUs) / 1000);
@@ -350,6 +350,13 @@ export class ClusterObserver {
       startupMs: pcts(this.startupLatencyMs),
     };
   }
+}
+
+/** Some Ready condition is True (a loop: this runs for every committed pod change). */
+function podReady(pod: Pod): boolean {
+  const conditions = pod.status?.conditions;
+  if (conditions !== undefined) for (const c of conditions) if (c.type === 'Ready' && c.status === 'True') return true;
+  return false;
 }
 
 /** The scheduler's mark on a pod it found no node for: PodScheduled=False, reason Unschedulable. */

@@ -94,16 +94,19 @@ export class RollingBoundsChecker {
       const d = this.deployments.get(uid);
       if (d === undefined) continue;
       if (d.spec.strategy?.type === 'Recreate') continue;
-      const rsUids = [...(this.rsByDeployment.get(uid) ?? [])];
-      const active = rsUids.filter((r) => (this.replicaSets.get(r)?.spec.replicas ?? 0) > 0);
-      const desired = d.spec.replicas ?? 1;
-      const { maxSurge, maxUnavailable } = fenceposts(d);
-      const ready = rsUids.reduce((n, r) => n + (this.readyByRs.get(r) ?? 0), 0);
+      const rsUids = this.rsByDeployment.get(uid);
       let rollout = this.rollouts.get(uid);
-      if (active.length < 2) {
+      // No rollout in progress (fewer than two ReplicaSets with replicas), as on nearly every
+      // change: settled before the figures below, which only a rollout needs.
+      if (rsUids === undefined || activeCount(rsUids, this.replicaSets) < 2) {
         if (rollout !== undefined) this.rollouts.delete(uid);
         continue;
       }
+      const active = [...rsUids].filter((r) => (this.replicaSets.get(r)?.spec.replicas ?? 0) > 0);
+      const desired = d.spec.replicas ?? 1;
+      const { maxSurge, maxUnavailable } = fenceposts(d);
+      let ready = 0;
+      for (const r of rsUids) ready += this.readyByRs.get(r) ?? 0;
       if (rollout === undefined) {
         rollout = this.faultActive() ? 'skip' : { desired, checkAvailability: ready >= desired - maxUnavailable };
         this.rollouts.set(uid, rollout);
@@ -134,4 +137,11 @@ export class RollingBoundsChecker {
       ? { name: 'deployment.rollingBounds', held: true, checked: false, detail: 'no rollout without faults in this run' }
       : { name: 'deployment.rollingBounds', held: true, checked: true };
   }
+}
+
+/** How many of the ReplicaSets want replicas, counting only up to two. */
+function activeCount(rsUids: ReadonlySet<string>, replicaSets: ReadonlyMap<string, ReplicaSet>): number {
+  let n = 0;
+  for (const r of rsUids) if ((replicaSets.get(r)?.spec.replicas ?? 0) > 0 && ++n >= 2) break;
+  return n;
 }
