@@ -34,8 +34,21 @@ function withBootstrap(stored: readonly KubeObject[], defaults: readonly KubeObj
   return merged;
 }
 
+/** Sources by view, with and without bootstrap: a view lives as long as its API server, and authorizing a request then allocates none. */
+const sources = [new WeakMap<AuthorizationView, RbacPolicySource>(), new WeakMap<AuthorizationView, RbacPolicySource>()] as const;
+
 /** An RBAC source over the view with the bootstrap policy underneath. */
 export function rbacSource(view: AuthorizationView, includeBootstrap = true): RbacPolicySource {
+  const cache = sources[includeBootstrap ? 1 : 0];
+  let source = cache.get(view);
+  if (source === undefined) {
+    source = makeSource(view, includeBootstrap);
+    cache.set(view, source);
+  }
+  return source;
+}
+
+function makeSource(view: AuthorizationView, includeBootstrap: boolean): RbacPolicySource {
   return {
     list(resource: string, namespace?: string): readonly KubeObject[] {
       const stored = view.list(resource, namespace);

@@ -127,17 +127,21 @@ interface Grant {
   readonly names: ReadonlySet<string>;
 }
 
-/** Grants per rule set and request shape; bounded by the verbs × resources actually requested. */
-const grantCache = new WeakMap<readonly PolicyRule[], Map<string, Grant>>();
+/**
+ * Grants per rule set and request shape; bounded by the verbs × resources actually requested.
+ * Nested by verb, group, resource and subresource: lookups with the request's own strings, no key built.
+ */
+const grantCache = new WeakMap<readonly PolicyRule[], Map<string, Map<string, Map<string, Map<string, Grant>>>>>();
 
 function grantFor(rules: readonly PolicyRule[], req: RbacRequest): Grant {
-  let byShape = grantCache.get(rules);
-  if (byShape === undefined) {
-    byShape = new Map();
-    grantCache.set(rules, byShape);
+  let byVerb = grantCache.get(rules);
+  if (byVerb === undefined) {
+    byVerb = new Map();
+    grantCache.set(rules, byVerb);
   }
-  const shape = `${req.verb}\u0000${req.apiGroup}\u0000${req.resource}\u0000${req.subresource ?? ''}`;
-  const cached = byShape.get(shape);
+  const byShape = level(level(level(byVerb, req.verb), req.apiGroup), req.resource);
+  const sub = req.subresource ?? '';
+  const cached = byShape.get(sub);
   if (cached !== undefined) return cached;
   let any = false;
   const names = new Set<string>();
@@ -148,8 +152,17 @@ function grantFor(rules: readonly PolicyRule[], req: RbacRequest): Grant {
     else for (const n of rn) names.add(n);
   }
   const grant: Grant = { any, names };
-  byShape.set(shape, grant);
+  byShape.set(sub, grant);
   return grant;
+}
+
+function level<V>(m: Map<string, Map<string, V>>, k: string): Map<string, V> {
+  let next = m.get(k);
+  if (next === undefined) {
+    next = new Map();
+    m.set(k, next);
+  }
+  return next;
 }
 
 /** Authorizes a request against the RBAC objects in `source`. */

@@ -968,15 +968,19 @@ function fencingConflict(f: InFlight, why: string): Status {
   return conflict(f.req.resource, f.req.name ?? f.req.body?.metadata.name ?? '', `fenced: ${why}`);
 }
 
+const HEX_CODES = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const DASH_CODE = '-'.charCodeAt(0);
+/** Character codes of one uid, reused: the string is made in one piece rather than 36 appends. */
+const uidCodes = new Array<number>(36).fill(0);
+
 /** A random UUID from the server's own stream (deterministic per seed). */
 function uid(ctx: Context): string {
-  const hex = '0123456789abcdef';
-  let out = '';
+  let j = 0;
   for (let i = 0; i < 32; i++) {
-    if (i === 8 || i === 12 || i === 16 || i === 20) out += '-';
-    out += hex[ctx.rng.int(16)] ?? '0';
+    if (i === 8 || i === 12 || i === 16 || i === 20) uidCodes[j++] = DASH_CODE;
+    uidCodes[j++] = HEX_CODES[ctx.rng.int(16)] ?? 48;
   }
-  return out;
+  return String.fromCharCode(...uidCodes);
 }
 
 /** Five characters as upstream's generateName suffix (consonants and digits). */

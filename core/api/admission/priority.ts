@@ -14,8 +14,9 @@ export const SYSTEM_PRIORITY_CLASSES: readonly PriorityClass[] = [
   { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'system-cluster-critical' }, value: 2_000_000_000, description: 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.' },
 ];
 
-function classes(view: AdmissionView): PriorityClass[] {
+function classes(view: AdmissionView): readonly PriorityClass[] {
   const stored = view.list('priorityclasses').filter((o): o is PriorityClass => o.kind === 'PriorityClass');
+  if (stored.length === 0) return SYSTEM_PRIORITY_CLASSES;
   const names = new Set(stored.map((c) => c.metadata.name));
   return [...stored, ...SYSTEM_PRIORITY_CLASSES.filter((c) => !names.has(c.metadata.name))];
 }

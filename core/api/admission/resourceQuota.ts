@@ -116,6 +116,7 @@ export function admitResourceQuota(attrs: AdmissionAttributes, obj: KubeObject, 
   const namespace = obj.metadata.namespace ?? attrs.namespace ?? '';
   if (namespace === '') return { ok: true, quotaUpdates: [] };
   const quotas = view.list('resourcequotas', namespace).filter((o): o is ResourceQuota => o.kind === 'ResourceQuota');
+  if (quotas.length === 0) return { ok: true, quotaUpdates: [] }; // nothing to count against
   const delta = usageOf(obj);
   const updates: ResourceQuota[] = [];
   for (const quota of quotas) {
