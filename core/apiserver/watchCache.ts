@@ -68,13 +68,20 @@ export class WatchCache<W extends CacheWatcher = CacheWatcher> {
   /** Revision the cache is consistent at. */
   rv = 0;
   /**
-   * Entries by objectKey, in the order lists return them. An entry outlives the versions of its
-   * object: an update that keeps its index keys only swaps `obj`, with no map write and no key string.
+   * Entries by objectKey. An entry outlives the versions of its object: an update that keeps its
+   * index keys only swaps `obj`, with no map write and no key string. Lists return entries in the
+   * order they were last inserted or re-indexed (`seq`), as if a re-index deleted and re-inserted
+   * them; a re-index (a pod bound to a node) leaves them in place here and in nsIndex and marks the
+   * order stale, and the next list restores it (pods are re-indexed far more often than listed).
    */
   private readonly objects = new Map<string, Entry>();
   /** By namespace ('' for cluster-scoped kinds), then by name: lookups without building a key string. */
   private readonly nsIndex = new Map<string, Map<string, Entry>>();
+  /** Pods by node name ('' = unbound), always in `seq` order (a re-index moves an entry between sets). */
   private readonly nodeIndex = new Map<string, Set<Entry>>();
+  private nextSeq = 0;
+  /** Whether objects and nsIndex may be out of `seq` order. */
+  private orderStale = false;
   private history: CachedEvent[] = [];
   private head = 0;
   /** A watch from rv ≥ this can be served from history. */
@@ -103,10 +110,8 @@ export class WatchCache<W extends CacheWatcher = CacheWatcher> {
     this.objects.clear();
     this.nsIndex.clear();
     this.nodeIndex.clear();
-    for (const kv of kvs) {
-      const obj = objectFromKv(kv);
-      this.put({ key: objectKey(obj), obj });
-    }
+    this.orderStale = false;
+    for (const kv of kvs) this.insert(objectFromKv(kv));
     this.history = [];
     this.head = 0;
     this.rv = revision;
@@ -129,6 +134,7 @@ export class WatchCache<W extends CacheWatcher = CacheWatcher> {
       return o !== undefined && matches(o, namespace, node, name) ? [o] : [];
     }
     let entries: Iterable<Entry>;
+    if (node === undefined && this.orderStale) this.restoreOrder();
     if (node !== undefined) entries = this.nodeIndex.get(node) ?? [];
     else if (namespace !== undefined && namespace !== '') entries = this.nsIndex.get(namespace)?.values() ?? [];
     else entries = this.objects.values();
@@ -148,14 +154,9 @@ export class WatchCache<W extends CacheWatcher = CacheWatcher> {
         const obj = objectFromKv(ev.kv);
         const entry = this.entryOf(obj);
         const prev = entry?.obj;
-        if (entry === undefined) this.put({ key: objectKey(obj), obj });
+        if (entry === undefined) this.insert(obj);
         else if (prev !== undefined && sameIndexKeys(prev, obj)) entry.obj = obj; // indexes unchanged
-        else {
-          // Re-indexed entries move to the end of every index, as a delete and an insert would.
-          this.remove(entry);
-          entry.obj = obj;
-          this.put(entry);
-        }
+        else this.reindex(entry, obj);
         cached = { rv: ev.revision, type: prev === undefined ? 'ADDED' : 'MODIFIED', object: obj, prevObject: prev, atUs: nowUs };
       } else {
         const prevKv = ev.prevKv;
@@ -276,7 +277,14 @@ export class WatchCache<W extends CacheWatcher = CacheWatcher> {
     return this.nsIndex.get(obj.metadata.namespace ?? '')?.get(obj.metadata.name ?? '');
   }
 
-  private put(e: Entry): void {
+  private insert(obj: KubeObject): void {
+    const e: Entry = { key: objectKey(obj), obj, seq: this.nextSeq++ };
+    this.file(e);
+    if (obj.kind === 'Pod') addTo(this.nodeIndex, obj.spec.nodeName ?? '', e);
+  }
+
+  /** Files `e` at the end of objects and of its namespace's map. */
+  private file(e: Entry): void {
     const obj = e.obj;
     this.objects.set(e.key, e);
     const ns = obj.metadata.namespace ?? '';
@@ -286,7 +294,29 @@ export class WatchCache<W extends CacheWatcher = CacheWatcher> {
       this.nsIndex.set(ns, byName);
     }
     byName.set(obj.metadata.name ?? '', e);
+  }
+
+  /**
+   * A new version under other index keys. Entries are found by namespace and name, so only the node
+   * can differ: the entry moves to the end of its new node's set at once, and to the end of the
+   * other indexes when a list next needs them (restoreOrder).
+   */
+  private reindex(e: Entry, obj: KubeObject): void {
+    const prev = e.obj;
+    if (prev.kind === 'Pod') removeFrom(this.nodeIndex, prev.spec.nodeName ?? '', e);
+    e.obj = obj;
+    e.seq = this.nextSeq++;
     if (obj.kind === 'Pod') addTo(this.nodeIndex, obj.spec.nodeName ?? '', e);
+    this.orderStale = true;
+  }
+
+  /** Puts objects and nsIndex back in `seq` order, where a delete and re-insert per re-index would have left them. */
+  private restoreOrder(): void {
+    const entries = [...this.objects.values()].sort((a, b) => a.seq - b.seq);
+    this.objects.clear();
+    this.nsIndex.clear();
+    for (const e of entries) this.file(e);
+    this.orderStale = false;
   }
 
   /** Takes `e` out of every index, as filed under its current object. */
@@ -374,6 +404,8 @@ function sameIndexKeys(a: KubeObject, b: KubeObject): boolean {
 interface Entry {
   readonly key: string;
   obj: KubeObject;
+  /** When it was last inserted or re-indexed: its place in lists. */
+  seq: number;
 }
 
 function watchEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject): WatchEvent {

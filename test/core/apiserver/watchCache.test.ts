@@ -34,6 +34,48 @@ const opArb = fc.record({
 });
 
 describe(`WatchCache (fast-check seed ${SEED})`, () => {
+  it('lists in the order a delete and re-insert per node change would leave, with lists at any point in between', () => {
+    assert.ok(PODS !== undefined);
+    const listArb = fc.record({ ns: fc.constantFrom(undefined, 'a', 'b'), node: fc.constantFrom(undefined, '', 'n1', 'n2') });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(opArb.map((op) => ({ op })), listArb.map((list) => ({ list }))), { maxLength: 120 }), (steps) => {
+        const mvcc = new Mvcc();
+        const cache = new WatchCache(PODS, { minEvents: 1000 });
+        cache.replace([], mvcc.revision);
+        // The reference: one insertion-ordered map, where a node change deletes and re-inserts.
+        const model = new Map<string, Pod>();
+        const check = (ns: string | undefined, node: string | undefined): void => {
+          const want = [...model.values()].filter((o) => (ns === undefined || o.metadata.namespace === ns) && (node === undefined || (o.spec.nodeName ?? '') === node));
+          const got = cache.list(ns, node === undefined ? undefined : { nodeName: node });
+          assert.deepEqual(got.map((o) => `${objectKey(o)}@${o.metadata.resourceVersion ?? ''}`), want.map((o) => `${objectKey(o)}@${o.metadata.resourceVersion ?? ''}`));
+        };
+        steps.forEach((step, i) => {
+          if ('list' in step) return check(step.list.ns, step.list.node);
+          const { op } = step;
+          const key = `/registry/pods/${op.ns}/p${op.n}`;
+          const mk = `${op.ns}/p${op.n}`;
+          const before = mvcc.revision;
+          if (op.del) mvcc.apply({ type: 'delete', key });
+          else {
+            const base = pod(`p${op.n}`, op.ns);
+            const p: Pod = { ...base, spec: op.node === undefined ? base.spec : { ...base.spec, nodeName: op.node } };
+            mvcc.apply({ type: 'put', key, value: forStorage(p) });
+          }
+          const r = mvcc.eventsSince('/registry/pods/', before + 1);
+          if (r.type === 'ok') cache.apply(r.events, r.revision, i);
+          if (op.del) model.delete(mk);
+          else {
+            const now = cache.get(op.ns, `p${op.n}`) as Pod;
+            const old = model.get(mk);
+            if (old !== undefined && (old.spec.nodeName ?? '') !== (now.spec.nodeName ?? '')) model.delete(mk);
+            model.set(mk, now);
+          }
+        });
+        for (const ns of [undefined, 'a', 'b']) for (const node of [undefined, '', 'n1', 'n2']) check(ns, node);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
   it('filtered watchers replaying their events end with the filtered state (node moves become ADDED/DELETED)', () => {
     assert.ok(PODS !== undefined);
     fc.assert(
