@@ -95,6 +95,8 @@ export class ClusterObserver {
    * order), so the first is the one waiting longest.
    */
   private readonly schedulablePending = new Set<PodRecord>();
+  /** The set's first record, kept aside: converged() is asked after every observation. */
+  private oldestPending: PodRecord | undefined;
   /** Deployments not at ready = updated = desired, by storage key. */
   private readonly unconverged = new Set<string>();
   private readonly replicaSets = new Map<string, ReplicaSet>();
@@ -311,7 +313,11 @@ export class ClusterObserver {
       if (waiting) {
         rec.waitingSinceUs = timeUs;
         this.schedulablePending.add(rec);
-      } else this.schedulablePending.delete(rec);
+        this.oldestPending ??= rec;
+      } else {
+        this.schedulablePending.delete(rec);
+        if (this.oldestPending === rec) this.oldestPending = this.schedulablePending.values().next().value;
+      }
       rec.waiting = waiting;
     }
     rec.counted = counted;
@@ -329,7 +335,7 @@ export class ClusterObserver {
    */
   converged(nowUs: Micros): boolean {
     if (this.unconverged.size !== 0) return false;
-    const oldest = this.schedulablePending.values().next().value;
+    const oldest = this.oldestPending;
     return oldest === undefined || nowUs - oldest.waitingSinceUs < PENDING_GRACE_US;
   }
 

@@ -93,7 +93,10 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const convergence = new ConvergenceTracker();
   const convergenceParts = installed.flatMap(({ hooks }) => (hooks.converged === undefined ? [] : [hooks.converged.bind(hooks)]));
   // With nothing that can be unconverged the predicate is vacuously true.
-  const isConverged = (): boolean => convergenceParts.every((part) => part());
+  const isConverged = (): boolean => {
+    for (const part of convergenceParts) if (!part()) return false;
+    return true;
+  };
   const observers = installed.flatMap(({ hooks }) => (hooks.observe === undefined ? [] : [hooks.observe.bind(hooks)]));
   sim.onObservation((timeUs, endpoint, obs) => {
     for (const observe of observers) observe(timeUs, endpoint, obs);

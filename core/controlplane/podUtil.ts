@@ -1,9 +1,14 @@
 import type { Condition, OwnerReference, Pod, PodConditionType } from '../api/types.js';
 
-/** Pod helpers shared by the controllers (upstream pkg/api/v1/pod, controller_utils). */
+/**
+ * Pod helpers shared by the controllers (upstream pkg/api/v1/pod, controller_utils). Loops rather
+ * than find with a closure: the controllers call them on every pod event.
+ */
 
 export function controllerRef(obj: { readonly metadata: { readonly ownerReferences?: readonly OwnerReference[] } }): OwnerReference | undefined {
-  return obj.metadata.ownerReferences?.find((o) => o.controller === true);
+  const refs = obj.metadata.ownerReferences;
+  if (refs !== undefined) for (const o of refs) if (o.controller === true) return o;
+  return undefined;
 }
 
 /** Counted by the ReplicaSet controller: not terminating, not finished. */
@@ -13,7 +18,9 @@ export function isPodActive(pod: Pod): boolean {
 }
 
 export function podCondition(pod: Pod, type: PodConditionType): Condition<PodConditionType> | undefined {
-  return pod.status?.conditions?.find((c) => c.type === type);
+  const conditions = pod.status?.conditions;
+  if (conditions !== undefined) for (const c of conditions) if (c.type === type) return c;
+  return undefined;
 }
 
 export function isPodReady(pod: Pod): boolean {

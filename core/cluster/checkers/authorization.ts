@@ -101,8 +101,13 @@ export class AuthorizationChecker {
     const namespace = info.namespaced ? (stored?.metadata.namespace ?? req.namespace) : undefined;
     // Upstream authorizes a create without a name unless the body named it (generateName).
     const name = req.name ?? (req.verb === 'create' ? undefined : stored?.metadata.name);
-    const key = name === undefined ? undefined : storageKey(info, namespace, name);
-    const old = write !== undefined ? (write.prevValue as KubeObject | undefined) : key === undefined ? undefined : (this.options.current?.(key) as KubeObject | undefined);
+    // The storage key is built only when the committed write does not already give the old object.
+    const old =
+      write !== undefined
+        ? (write.prevValue as KubeObject | undefined)
+        : name === undefined
+          ? undefined
+          : (this.options.current?.(storageKey(info, namespace, name)) as KubeObject | undefined);
     const verb = req.verb === 'updateStatus' ? 'update' : req.verb === 'bind' ? 'create' : req.verb;
     const subresource = req.verb === 'updateStatus' ? 'status' : req.verb === 'bind' ? 'binding' : undefined;
     // Built field by field (a spread of optional parts costs a fresh hidden class per request).

@@ -112,6 +112,12 @@ export class CommittedWrites {
   }
 }
 
+/** The modRevision the first compare on `key` asked for (a loop: this runs for every committed write). */
+function comparedRevision(compares: readonly Compare[], key: string): number | undefined {
+  for (const c of compares) if (c.key === key) return c.modRevision;
+  return undefined;
+}
+
 function changes(command: StoreCommand, result: ApplyResult, timeUs: Micros): CommittedWrite[] {
   let ops: readonly TxnOp[];
   let results: readonly OpResult[];
@@ -132,10 +138,11 @@ function changes(command: StoreCommand, result: ApplyResult, timeUs: Micros): Co
       return [];
   }
   const out: CommittedWrite[] = [];
-  ops.forEach((op, i) => {
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as TxnOp;
     const r = results[i];
     // A delete of an absent key changes nothing (and takes no revision).
-    if (r === undefined || (r.type === 'delete' && r.deleted === 0)) return;
+    if (r === undefined || (r.type === 'delete' && r.deleted === 0)) continue;
     out.push({
       revision: r.revision,
       timeUs,
@@ -144,8 +151,8 @@ function changes(command: StoreCommand, result: ApplyResult, timeUs: Micros): Co
       value: op.type === 'put' ? op.value : undefined,
       prevValue: r.prevKv?.value,
       prevModRevision: r.prevKv?.modRevision ?? 0,
-      compared: compares.find((c) => c.key === op.key)?.modRevision,
+      compared: comparedRevision(compares, op.key),
     });
-  });
+  }
   return out;
 }
