@@ -773,11 +773,13 @@ export class ApiServer implements Component {
   private admitAndPersist(ctx: Context, f: InFlight, object: KubeObject, old: KubeObject | undefined): void {
     const user = f.user;
     if (user === undefined) return this.respond(ctx, f, { ok: false, status: unauthorized() }, 'authentication');
-    const attrs = this.attributes(f, user);
+    // Only creates and updates go through the admission plugins: bindings and status writes (most
+    // writes) skip building their attributes and the cache read that comes with them.
+    const attrs = f.req.verb === 'create' || f.req.verb === 'update' ? this.attributes(f, user) : undefined;
     const view = this.clusterView();
     let cost = 0;
     let obj = object;
-    if (f.req.verb === 'create' || f.req.verb === 'update') {
+    if (attrs !== undefined) {
       cost += this.costs.mutatingUs;
       const m = this.policy.mutate(attrs, obj, view);
       if (!m.ok) return this.afterCpuFor(ctx, f, cost, (c) => this.respond(c, f, m, 'mutating'));
@@ -789,7 +791,7 @@ export class ApiServer implements Component {
       const st = invalid(obj.kind, obj.metadata.name ?? '', causes);
       return this.afterCpuFor(ctx, f, cost, (c) => this.respond(c, f, { ok: false, status: st }, 'schema'));
     }
-    if (f.req.verb === 'create' || f.req.verb === 'update') {
+    if (attrs !== undefined) {
       cost += this.costs.validatingUs;
       const v = this.policy.validate(attrs, obj, view);
       if (!v.ok) return this.afterCpuFor(ctx, f, cost, (c) => this.respond(c, f, v, 'validating'));

@@ -18,11 +18,12 @@ export interface CachedEvent {
   readonly atUs: Micros;
   /**
    * What watchers are sent for this change, made on first use and shared by every watcher that
-   * sees the change the same way (events are immutable, like the objects they carry).
+   * sees the change the same way (events are immutable, like the objects they carry). Created
+   * undefined, so every cached event has one shape whichever of them get filled.
    */
-  added?: WatchEvent;
-  modified?: WatchEvent;
-  deleted?: WatchEvent;
+  added: WatchEvent | undefined;
+  modified: WatchEvent | undefined;
+  deleted: WatchEvent | undefined;
 }
 
 /** A client's watch as the cache serves it. Events go to `buffer` and are flushed in one message per batch. */
@@ -157,14 +158,14 @@ export class WatchCache<W extends CacheWatcher = CacheWatcher> {
         if (entry === undefined) this.insert(obj);
         else if (prev !== undefined && sameIndexKeys(prev, obj)) entry.obj = obj; // indexes unchanged
         else this.reindex(entry, obj);
-        cached = { rv: ev.revision, type: prev === undefined ? 'ADDED' : 'MODIFIED', object: obj, prevObject: prev, atUs: nowUs };
+        cached = { rv: ev.revision, type: prev === undefined ? 'ADDED' : 'MODIFIED', object: obj, prevObject: prev, atUs: nowUs, added: undefined, modified: undefined, deleted: undefined };
       } else {
         const prevKv = ev.prevKv;
         if (prevKv === null) continue;
         const prev = objectFromKv(prevKv);
         const entry = this.entryOf(prev);
         if (entry !== undefined) this.remove(entry);
-        cached = { rv: ev.revision, type: 'DELETED', object: withResourceVersion(prev, ev.revision), prevObject: prev, atUs: nowUs };
+        cached = { rv: ev.revision, type: 'DELETED', object: withResourceVersion(prev, ev.revision), prevObject: prev, atUs: nowUs, added: undefined, modified: undefined, deleted: undefined };
       }
       assert(key.length > 0, 'store event without key');
       this.rv = ev.revision;
