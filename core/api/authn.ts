@@ -30,10 +30,16 @@ export function nodeUser(nodeName: string): UserInfo {
 
 /** The node a kubelet identity belongs to, or undefined for any other user (the node authorizer's NodeIdentifier). */
 export function nodeNameOf(user: UserInfo): string | undefined {
-  if (!user.name.startsWith(NODE_USER_PREFIX) || !user.groups.includes(GROUP_NODES)) return undefined;
-  const name = user.name.slice(NODE_USER_PREFIX.length);
+  // Asked for every request (the node authorizer comes first): answered once per UserInfo, '' for none.
+  let name = nodeNames.get(user);
+  if (name === undefined) {
+    name = user.name.startsWith(NODE_USER_PREFIX) && user.groups.includes(GROUP_NODES) ? user.name.slice(NODE_USER_PREFIX.length) : '';
+    nodeNames.set(user, name);
+  }
   return name === '' ? undefined : name;
 }
+
+const nodeNames = new WeakMap<UserInfo, string>();
 
 /**
  * The simulated cluster's tokens: one per component identity, one per kubelet, and the harness

@@ -9,6 +9,7 @@ import type { KubeObject } from './types.js';
 import type { AuthorizationDecision, RbacPolicySource, RbacRequest } from './rbac.js';
 import { rbacAuthorize } from './rbac.js';
 import { nodeAuthorize } from './nodeAuthorizer.js';
+import type { PodLookup } from './nodeAuthorizer.js';
 import { BOOTSTRAP_CLUSTER_ROLE_BINDINGS, BOOTSTRAP_CLUSTER_ROLES } from './bootstrapPolicy.js';
 
 export interface AuthorizationRequest extends RbacRequest {
@@ -60,9 +61,21 @@ function makeSource(view: AuthorizationView, includeBootstrap: boolean): RbacPol
   };
 }
 
+/** The node authorizer's pod lookup over a view, made once per view. */
+const podLookups = new WeakMap<AuthorizationView, PodLookup>();
+
+function podLookup(view: AuthorizationView): PodLookup {
+  let lookup = podLookups.get(view);
+  if (lookup === undefined) {
+    lookup = (ns, name) => view.get('pods', ns, name);
+    podLookups.set(view, lookup);
+  }
+  return lookup;
+}
+
 /** Node, then RBAC. A node-authorizer denial is final (upstream binds no RBAC role to system:nodes). */
 export function authorize(req: AuthorizationRequest, view: AuthorizationView, includeBootstrap = true): AuthorizationDecision {
-  const node = nodeAuthorize(req, (ns, name) => view.get('pods', ns, name));
+  const node = nodeAuthorize(req, podLookup(view));
   if (node.decision === 'allow') return { allowed: true };
   const rbac = rbacAuthorize(req, rbacSource(view, includeBootstrap));
   if (rbac.allowed) return rbac;

@@ -38,6 +38,7 @@ export type NodeDecision =
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
 const ALLOW: NodeDecision = { decision: 'allow' };
+const NO_OPINION: NodeDecision = { decision: 'noOpinion' };
 const deny = (reason: string): NodeDecision => ({ decision: 'deny', reason });
 
 function boundNode(obj: unknown): string | undefined {
@@ -84,7 +85,7 @@ function authorizeLease(node: string, req: NodeRequest): NodeDecision {
 /** Decides for kubelet identities; noOpinion for anyone else. */
 export function nodeAuthorize(req: NodeRequest, lookup: PodLookup): NodeDecision {
   const node = nodeNameOf(req.user);
-  if (node === undefined) return { decision: 'noOpinion' };
+  if (node === undefined) return NO_OPINION;
   const g = req.apiGroup;
   if (g === '' && req.resource === 'pods') return authorizePod(node, req, lookup);
   if (g === '' && req.resource === 'nodes') return authorizeNode(node, req);

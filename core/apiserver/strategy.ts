@@ -30,18 +30,24 @@ export function prepareCreate(r: ResourceInfo, body: KubeObject, c: CreateContex
   if (r.namespaced && meta.namespace !== undefined && c.namespace !== undefined && meta.namespace !== c.namespace) {
     return { ok: false, status: status(400, 'BadRequest', `the namespace of the provided object (${meta.namespace}) does not match the namespace sent on the request (${c.namespace})`) };
   }
-  const { resourceVersion: _rv, deletionTimestamp: _dt, deletionGracePeriodSeconds: _dg, ...rest } = meta;
   const namespace = r.namespaced ? (c.namespace ?? meta.namespace ?? 'default') : undefined;
-  const metadata = {
-    ...rest,
-    name,
-    ...(namespace === undefined ? {} : { namespace }),
-    uid: c.uid,
-    creationTimestamp: c.nowSeconds,
-    generation: 1,
-  };
-  const { namespace: _ns, ...clusterMeta } = metadata as typeof metadata & { namespace?: string };
-  return { ok: true, object: freeze({ ...body, metadata: r.namespaced ? metadata : clusterMeta }) };
+  // Key by key (see shallowCopy): the client's metadata without the server-owned fields (and, for
+  // a cluster-scoped kind, without namespace), then name, namespace, uid, creationTimestamp and
+  // generation set in place or appended, as `{ ...rest, name, namespace, uid, … }` would.
+  const metadata: Record<string, unknown> = {};
+  const src = meta as unknown as Record<string, unknown>;
+  for (const k in src) {
+    if (k === 'resourceVersion' || k === 'deletionTimestamp' || k === 'deletionGracePeriodSeconds' || (k === 'namespace' && namespace === undefined)) continue;
+    metadata[k] = src[k];
+  }
+  metadata['name'] = name;
+  if (namespace !== undefined) metadata['namespace'] = namespace;
+  metadata['uid'] = c.uid;
+  metadata['creationTimestamp'] = c.nowSeconds;
+  metadata['generation'] = 1;
+  const out = shallowCopy(body);
+  out['metadata'] = metadata;
+  return { ok: true, object: freeze(out as unknown as KubeObject) };
 }
 
 /**
