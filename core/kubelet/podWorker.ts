@@ -46,40 +46,60 @@ export function probeTiming(p: NonNullable<Container['readinessProbe']>): { init
 
 /** Pod phase from container states (restartPolicy Always: never Succeeded/Failed while running). */
 export function podPhase(containers: readonly ContainerState[]): PodPhase {
-  if (containers.length > 0 && containers.every((c) => c.phase === 'running' || c.restartCount > 0)) return 'Running';
-  return 'Pending';
+  if (containers.length === 0) return 'Pending';
+  for (const c of containers) if (c.phase !== 'running' && c.restartCount === 0) return 'Pending';
+  return 'Running';
+}
+
+/**
+ * Waiting states, shared by every status that shows them: objects sent to the API server are
+ * immutable and shared by reference, and every pending pod's status carries one per container.
+ */
+const CONTAINER_CREATING: NonNullable<ContainerStatus['state']> = Object.freeze({ waiting: Object.freeze({ reason: 'ContainerCreating' }) });
+const CRASH_LOOP_BACK_OFF: NonNullable<ContainerStatus['state']> = Object.freeze({ waiting: Object.freeze({ reason: 'CrashLoopBackOff' }) });
+
+/** A pod condition, keeping its lastTransitionTime from `prev` when its status did not change. */
+function condition(
+  prev: readonly Condition<PodConditionType>[] | undefined,
+  type: PodConditionType,
+  status: 'True' | 'False',
+  reason: string | undefined,
+  nowSeconds: number,
+): Condition<PodConditionType> {
+  let p: Condition<PodConditionType> | undefined;
+  if (prev !== undefined) {
+    for (const c of prev) {
+      if (c.type === type) {
+        p = c;
+        break;
+      }
+    }
+  }
+  const lastTransitionTime = p !== undefined && p.status === status ? (p.lastTransitionTime ?? nowSeconds) : nowSeconds;
+  return reason === undefined ? { type, status, lastTransitionTime } : { type, status, reason, lastTransitionTime };
 }
 
 /** The PodStatus the kubelet's status manager posts: phase, the four conditions, container statuses. */
 export function buildPodStatus(pod: Pod, containers: readonly ContainerState[], startTime: number, nowSeconds: number, hostIP: string): PodStatus {
-  const allReady = containers.length > 0 && containers.every((c) => c.ready);
+  let allReady = containers.length > 0;
+  for (const c of containers) if (!c.ready) allReady = false;
   const prev = pod.status?.conditions;
-  const cond = (type: PodConditionType, status: 'True' | 'False', reason?: string): Condition<PodConditionType> => {
-    const p = prev?.find((c) => c.type === type);
-    const lastTransitionTime = p !== undefined && p.status === status ? (p.lastTransitionTime ?? nowSeconds) : nowSeconds;
-    return reason === undefined ? { type, status, lastTransitionTime } : { type, status, reason, lastTransitionTime };
-  };
   const statuses: ContainerStatus[] = containers.map((c) => ({
     name: c.spec.name,
     ...(c.spec.image !== undefined ? { image: c.spec.image } : {}),
     ready: c.ready,
     started: c.phase === 'running',
     restartCount: c.restartCount,
-    state:
-      c.phase === 'running'
-        ? { running: { startedAt: c.sinceUs / 1e6 } }
-        : c.phase === 'backoff'
-          ? { waiting: { reason: 'CrashLoopBackOff' } }
-          : { waiting: { reason: c.phase === 'pulling' ? 'ContainerCreating' : 'ContainerCreating' } },
+    state: c.phase === 'running' ? { running: { startedAt: c.sinceUs / 1e6 } } : c.phase === 'backoff' ? CRASH_LOOP_BACK_OFF : CONTAINER_CREATING,
     ...(c.lastTerminated !== undefined ? { lastState: { terminated: c.lastTerminated } } : {}),
   }));
   return {
     phase: podPhase(containers),
     conditions: [
-      cond('PodScheduled', 'True'),
-      cond('Initialized', 'True'),
-      cond('ContainersReady', allReady ? 'True' : 'False', allReady ? undefined : 'ContainersNotReady'),
-      cond('Ready', allReady ? 'True' : 'False', allReady ? undefined : 'ContainersNotReady'),
+      condition(prev, 'PodScheduled', 'True', undefined, nowSeconds),
+      condition(prev, 'Initialized', 'True', undefined, nowSeconds),
+      condition(prev, 'ContainersReady', allReady ? 'True' : 'False', allReady ? undefined : 'ContainersNotReady', nowSeconds),
+      condition(prev, 'Ready', allReady ? 'True' : 'False', allReady ? undefined : 'ContainersNotReady', nowSeconds),
     ],
     containerStatuses: statuses,
     startTime,
