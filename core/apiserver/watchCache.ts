@@ -94,6 +94,8 @@ export class WatchCache<W extends CacheWatcher = CacheWatcher> {
   // Keyed by endpoint, client, session and id: a watch id is only unique within one client session,
   // and two controller-managers (old and new leader) use the same ids on one API server.
   private readonly unfiltered = new Map<string, W>();
+  /** unfiltered's values in its order, rebuilt when a watch starts or ends: every event walks them. */
+  private unfilteredList: readonly W[] = [];
   private readonly byNode = new Map<string, Map<string, W>>();
   /** Watchers with a metadata.name selector (and no node one), by that name. */
   private readonly byName = new Map<string, Map<string, W>>();
@@ -196,7 +198,10 @@ export class WatchCache<W extends CacheWatcher = CacheWatcher> {
     }
     if (w.nodeName !== undefined) addWatcherTo(this.byNode, w.nodeName, w);
     else if (w.name !== undefined) addWatcherTo(this.byName, w.name, w);
-    else this.unfiltered.set(w.key, w);
+    else {
+      this.unfiltered.set(w.key, w);
+      this.unfilteredList = [...this.unfiltered.values()];
+    }
     return true;
   }
 
@@ -204,7 +209,7 @@ export class WatchCache<W extends CacheWatcher = CacheWatcher> {
     const key = w.key;
     if (w.nodeName !== undefined) removeWatcherFrom(this.byNode, w.nodeName, key);
     else if (w.name !== undefined) removeWatcherFrom(this.byName, w.name, key);
-    else this.unfiltered.delete(key);
+    else if (this.unfiltered.delete(key)) this.unfilteredList = [...this.unfiltered.values()];
   }
 
   /** Every watcher (for bookmarks, shutdown). */
@@ -233,7 +238,8 @@ export class WatchCache<W extends CacheWatcher = CacheWatcher> {
 
   private fanOut(ev: CachedEvent): number {
     let n = 0;
-    for (const w of this.unfiltered.values()) n += this.deliver(w, ev);
+    const unfiltered = this.unfilteredList;
+    for (let i = 0; i < unfiltered.length; i++) n += this.deliver(unfiltered[i] as W, ev);
     if (ev.object.kind === 'Pod') {
       const now = ev.object.spec.nodeName ?? '';
       const before = ev.prevObject?.kind === 'Pod' ? (ev.prevObject.spec.nodeName ?? '') : undefined;
