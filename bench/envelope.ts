@@ -59,6 +59,8 @@ export interface EnvelopePhase {
    * MiB: what the run keeps growing, without the garbage the samples see.
    */
   readonly heapGrowthMiBPerSimSecond: number;
+  /** Heap in use after a full GC at the phase's end: what the simulation holds, without garbage. */
+  readonly liveHeapMiB: number;
 }
 
 export interface EnvelopeResult {
@@ -226,6 +228,7 @@ export function runEnvelope(options: EnvelopeOptions): EnvelopeResult {
       peakRssMiB: memMiB(rss),
       peakHeapMiB: memMiB(heap),
       heapGrowthMiBPerSimSecond: Math.round(((liveTo - liveFrom) / 2 ** 20 / simulatedSeconds) * 1e4) / 1e4,
+      liveHeapMiB: memMiB(liveTo),
     };
   };
   const origin: Mark = { wall: start?.wall ?? t0, cpu: start?.cpu ?? 0, simUs: 0, events: 0 };
@@ -265,6 +268,7 @@ function phaseRows(name: string, p: EnvelopePhase | undefined, note: string): Be
     { bench: 'envelope', metric: `${name}.peakRssMiB`, value: p.peakRssMiB, unit: 'MiB' },
     { bench: 'envelope', metric: `${name}.peakHeapMiB`, value: p.peakHeapMiB, unit: 'MiB' },
     { bench: 'envelope', metric: `${name}.heapGrowthMiBPerSimSecond`, value: p.heapGrowthMiBPerSimSecond, unit: 'MiB/s', note: 'live heap after a full GC, end − start' },
+    { bench: 'envelope', metric: `${name}.liveHeapMiB`, value: p.liveHeapMiB, unit: 'MiB', note: 'live heap after a full GC at the end of the phase' },
   ];
 }
 
