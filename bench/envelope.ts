@@ -174,6 +174,8 @@ export function runEnvelope(options: EnvelopeOptions): EnvelopeResult {
   let start: Mark | undefined;
   let applied: Mark | undefined;
   let appliedLive = 0;
+  let bootstrapPeakRss = 0;
+  let bootstrapPeakHeap = 0;
   let rolledOut: Mark | undefined;
   let rolloutPeakRss = 0;
   let rolloutPeakHeap = 0;
@@ -192,6 +194,8 @@ export function runEnvelope(options: EnvelopeOptions): EnvelopeResult {
       last = { wall, cpu, simUs: nowUs, events };
       if (applied === undefined && nowUs >= applyAtUs) {
         applied = last;
+        bootstrapPeakRss = process.resourceUsage().maxRSS * 1024;
+        bootstrapPeakHeap = peakHeap;
         appliedLive = liveHeap();
       }
       // The last sample of the steady phase, while the simulation is still alive.
@@ -237,7 +241,7 @@ export function runEnvelope(options: EnvelopeOptions): EnvelopeResult {
     pods: options.pods,
     seed: scenario.seed,
     setupWallSeconds: round3(((start?.wall ?? t0) - t0) / 1000),
-    bootstrap: applied === undefined ? undefined : phase(origin, applied, rolloutPeakRss, rolloutPeakHeap, 0, appliedLive),
+    bootstrap: applied === undefined ? undefined : phase(origin, applied, bootstrapPeakRss, bootstrapPeakHeap, 0, appliedLive),
     rollout: rolledOut === undefined || applied === undefined ? undefined : phase(applied, rolledOut, rolloutPeakRss, rolloutPeakHeap, appliedLive, rolledOutLive),
     fromStart: rolledOut === undefined ? undefined : phase(origin, rolledOut, rolloutPeakRss, rolloutPeakHeap, 0, rolledOutLive),
     steady:
