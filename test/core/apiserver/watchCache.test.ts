@@ -33,6 +33,20 @@ const opArb = fc.record({
   node: fc.constantFrom(undefined, 'n1', 'n2'),
 });
 
+/** Writes `op` to the store and feeds the cache the events it made, as the API server's watch does. */
+function applyOp(mvcc: Mvcc, cache: WatchCache, op: { readonly del: boolean; readonly n: number; readonly ns: string; readonly node: string | undefined }, at: number): void {
+  const key = `/registry/pods/${op.ns}/p${op.n}`;
+  const before = mvcc.revision;
+  if (op.del) mvcc.apply({ type: 'delete', key });
+  else {
+    const base = pod(`p${op.n}`, op.ns);
+    const p: Pod = { ...base, spec: op.node === undefined ? base.spec : { ...base.spec, nodeName: op.node } };
+    mvcc.apply({ type: 'put', key, value: forStorage(p) });
+  }
+  const r = mvcc.eventsSince('/registry/pods/', before + 1);
+  if (r.type === 'ok') cache.apply(r.events, r.revision, at);
+}
+
 describe(`WatchCache (fast-check seed ${SEED})`, () => {
   it('lists in the order a delete and re-insert per node change would leave, with lists at any point in between', () => {
     assert.ok(PODS !== undefined);
@@ -52,17 +66,8 @@ describe(`WatchCache (fast-check seed ${SEED})`, () => {
         steps.forEach((step, i) => {
           if ('list' in step) return check(step.list.ns, step.list.node);
           const { op } = step;
-          const key = `/registry/pods/${op.ns}/p${op.n}`;
           const mk = `${op.ns}/p${op.n}`;
-          const before = mvcc.revision;
-          if (op.del) mvcc.apply({ type: 'delete', key });
-          else {
-            const base = pod(`p${op.n}`, op.ns);
-            const p: Pod = { ...base, spec: op.node === undefined ? base.spec : { ...base.spec, nodeName: op.node } };
-            mvcc.apply({ type: 'put', key, value: forStorage(p) });
-          }
-          const r = mvcc.eventsSince('/registry/pods/', before + 1);
-          if (r.type === 'ok') cache.apply(r.events, r.revision, i);
+          applyOp(mvcc, cache, op, i);
           if (op.del) model.delete(mk);
           else {
             const now = cache.get(op.ns, `p${op.n}`) as Pod;
@@ -98,16 +103,7 @@ describe(`WatchCache (fast-check seed ${SEED})`, () => {
         };
         ops.forEach((op, i) => {
           if (i === joinAt) join();
-          const key = `/registry/pods/${op.ns}/p${op.n}`;
-          const before = mvcc.revision;
-          if (op.del) mvcc.apply({ type: 'delete', key });
-          else {
-            const base = pod(`p${op.n}`, op.ns);
-            const p: Pod = { ...base, spec: op.node === undefined ? base.spec : { ...base.spec, nodeName: op.node } };
-            mvcc.apply({ type: 'put', key, value: forStorage(p) });
-          }
-          const r = mvcc.eventsSince('/registry/pods/', before + 1);
-          if (r.type === 'ok') cache.apply(r.events, r.revision, i);
+          applyOp(mvcc, cache, op, i);
         });
         if (!joined) join();
         watchers.forEach((w, i) => {
