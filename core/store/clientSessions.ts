@@ -26,9 +26,9 @@ export type SessionRecord = readonly [session: string, floor: number, results: R
 /**
  * The store's at-most-once table, kept per client session (the Raft dissertation's §6.3): a write
  * carries its session, its sequence number and the session's floor, the lowest sequence number
- * whose outcome the client still awaits. Applying the write raises the floor and forgets every
+ * whose outcome the client is still waiting for. Applying the write raises the floor and forgets every
  * result below it. The table is replicated state, changed only by applying log entries, so every
- * member forgets the same results at the same index. It holds what clients still await rather
+ * member forgets the same results at the same index. It holds what clients are still waiting for rather
  * than a fixed window of the last N writes, which kept ~100,000 results (and the old objects they
  * point at) alive on every member.
  */

@@ -225,7 +225,7 @@ export class StoreMember implements Component {
     switch (request.type) {
       case 'store/write': {
         const done = this.sessions.lookup(request.session, request.seq);
-        // The client settled it (a stale copy from the network): it awaits no answer.
+        // The client settled it (a stale copy from the network): it waits for no answer.
         if (done === SETTLED) return;
         if (done !== undefined) {
           reply(ctx, from, { type: 'store/writeResp', requestId: request.requestId, ...done });
@@ -532,7 +532,7 @@ export class StoreMember implements Component {
       let done = this.sessions.admit(data.session, data.seq, data.floor);
       if (done === SETTLED) {
         // A copy of a write its client has settled (given up on): applying it now could contradict
-        // what the client was told, and nobody awaits its answer.
+        // what the client was told, and nobody waits for its answer.
         this.pendingWrites.delete(data.requestId);
         continue;
       }
