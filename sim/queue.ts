@@ -136,11 +136,6 @@ export class EventQueue {
    * Schedules an event at an integer time; returns an id that `cancel` accepts. The id encodes the
    * slot and its generation, so cancelling a stale id (slot since reused) is a harmless no-op.
    */
-  /** Times the calendar was rebuilt (resized or refitted), each O(pending): for tests and diagnosis. */
-  get rebuilds(): number {
-    return this.rebuildCount;
-  }
-
   push(time: Micros, kind: number, target: number, aux: number, payload: unknown): number {
     return this.idOf(this.schedule(time, kind, target, aux, payload));
   }
@@ -338,18 +333,18 @@ export class EventQueue {
     this.windowScanned = 0;
     this.windowWalked = 0;
     if (!misfit) return;
-    // Rebuild only for a different width. A mix the width cannot fit (bursts of near-equal times
-    // among a bulk spread over seconds) otherwise rebuilds the whole calendar to the same width every
-    // window: 1,374 of 1,447 rebuilds at 2,000 nodes, 5.5% of a 5,000-node rollout's CPU.
-    // A margin past the rounding point, so that sampling noise near it does not flip the width.
+    // Rebuild only for a clearly different width (the margin keeps sampling noise near a rounding
+    // point from flipping it). A mix no width fits (bursts of near-equal times among a bulk spread
+    // over seconds) otherwise rebuilt the whole calendar to the same width every window: 1,374 of
+    // 1,447 rebuilds at 2,000 nodes, 5.5% of a 5,000-node rollout's CPU.
     const width = this.sampledWidth();
     if (width === undefined) this.resize(this.bucketMask + 1);
     else if (Math.abs(Math.log2(Math.max(1, width)) - Math.log2(this.width)) > REFIT_MARGIN) this.resize(this.bucketMask + 1, nearestPowerOfTwo(width));
   }
 
   /**
-   * The width (before rounding) `estimateWidth` would give, judged in O(WIDTH_SAMPLE) from evenly spaced slots rather
-   * than from every entry; undefined when too few of those slots hold a pending event.
+   * The width (before rounding) `estimateWidth` would give, judged in O(WIDTH_SAMPLE) from evenly
+   * spaced slots rather than from every entry; undefined when too few of them hold a pending event.
    */
   private sampledWidth(): number | undefined {
     const used = this.slotsUsed;
@@ -362,6 +357,11 @@ export class EventQueue {
     }
     if (found < MIN_SLOT_SAMPLE) return undefined;
     return rawWidth(sample.subarray(0, found), this.live);
+  }
+
+  /** Times the calendar was rebuilt (resized or refitted), each O(pending): for tests and diagnosis. */
+  get rebuilds(): number {
+    return this.rebuildCount;
   }
 
   private insert(slot: number, time: Micros): void {

@@ -123,7 +123,6 @@ export class StoreClient {
   private readonly ctx: Context;
   private readonly options: StoreClientOptions;
   private readonly name: string;
-  private readonly nonce: number;
   /** This client's session for at-most-once writes: one per incarnation, as the request ids are. */
   private readonly session: string;
   private readonly ops = new Map<number, PendingOp>();
@@ -147,8 +146,7 @@ export class StoreClient {
     this.options = options;
     this.name = options.name ?? ctx.name;
     // A fresh incarnation must never reuse a request id the members remember from the last one.
-    this.nonce = ctx.rng.int(1_000_000_000);
-    this.session = `${this.name}:${this.nonce}`;
+    this.session = `${this.name}:${ctx.rng.int(1_000_000_000)}`;
     // Clients spread over the members until they learn the leader.
     this.selector = new MemberSelector(options.members.length, ctx.rng.int(options.members.length), {
       ...(options.unhealthyBackoffUs === undefined ? {} : { backoffUs: options.unhealthyBackoffUs }),
@@ -291,7 +289,7 @@ export class StoreClient {
    * across member failures. Returns the watch id for cancelWatch.
    */
   watch(prefix: string, fromRevision: number, onUpdate: (update: WatchUpdate) => void): string {
-    const watchId = `${this.name}:${this.nonce}:w${++this.seq}`;
+    const watchId = `${this.session}:w${++this.seq}`;
     const w: ActiveWatch = { watchId, prefix, onUpdate, nextRevision: fromRevision, member: this.selector.pick(this.ctx.now()), lastHeardUs: this.ctx.now(), generation: 0, nextSeq: 1 };
     this.watches.set(watchId, w);
     this.openWatch(w);
@@ -363,7 +361,7 @@ export class StoreClient {
   // ---------------------------------------------------------------- internals
 
   private nextRequestId(): string {
-    return `${this.name}:${this.nonce}:${++this.seq}`;
+    return `${this.session}:${++this.seq}`;
   }
 
   /** The lowest sequence number of a write still in flight, else the next one to be issued. */

@@ -232,9 +232,8 @@ export class StoreMember implements Component {
           return;
         }
         if (this.pendingWrites.has(request.requestId) && node.role === 'leader') return;
-        const proposed = node.propose(
-          Object.freeze({ requestId: request.requestId, session: request.session, seq: request.seq, floor: request.floor, command: request.command }),
-        );
+        // The request is the log command (it carries the id, origin and command; immutable as sent).
+        const proposed = node.propose(request);
         if (proposed.ok) this.pendingWrites.set(request.requestId, { client: from, proposedAtUs: ctx.now() });
         else this.notLeader(ctx, from, request.requestId, proposed.leader);
         return;
