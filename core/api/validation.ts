@@ -10,6 +10,7 @@
 import type { FieldError } from './fieldError.js';
 import { child, index, key, required, invalid, notSupported, forbidden, duplicate, tooLong } from './fieldError.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from './names.js';
+import { deepEqual } from './equality.js';
 import { compileSelector, isEmptySelector, validateLabels, validateLabelSelector } from './labels.js';
 import { compareQuantity, parseQuantity } from './quantity.js';
 import type { Quantity } from './quantity.js';
@@ -779,74 +780,6 @@ export function validateObject(obj: KubeObject): FieldError[] {
 
 const IMMUTABLE = 'field is immutable';
 
-/**
- * Whether `JSON.stringify(a) === JSON.stringify(b)`, without serialising either: objects are
- * immutable and shared by reference, so an update mostly keeps the stored sub-objects and equal
- * references settle the comparison at once. Key order counts, as in the serialised form; anything
- * but plain objects, arrays and primitives falls back to serialising.
- */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  const kindA = jsonShape(a);
-  const kindB = jsonShape(b);
-  if (kindA === 'other' || kindB === 'other') return JSON.stringify(a) === JSON.stringify(b);
-  // Distinct primitives print differently; so do values of different shapes.
-  if (kindA !== kindB || kindA === 'primitive') return false;
-  if (kindA === 'array') {
-    const xa = a as readonly unknown[];
-    const xb = b as readonly unknown[];
-    if (xa.length !== xb.length) return false;
-    for (let i = 0; i < xa.length; i++) {
-      // Inside arrays, values JSON cannot hold print as null.
-      const va = omittedInJson(xa[i]) ? null : xa[i];
-      const vb = omittedInJson(xb[i]) ? null : xb[i];
-      if (!sameJson(va, vb)) return false;
-    }
-    return true;
-  }
-  const ra = a as Readonly<Record<string, unknown>>;
-  const rb = b as Readonly<Record<string, unknown>>;
-  const ka = Object.keys(ra);
-  const kb = Object.keys(rb);
-  let i = 0;
-  let j = 0;
-  for (;;) {
-    // Properties JSON cannot hold (undefined, functions) are left out of the serialised form.
-    while (i < ka.length && omittedInJson(ra[ka[i] as string])) i++;
-    while (j < kb.length && omittedInJson(rb[kb[j] as string])) j++;
-    if (i === ka.length || j === kb.length) return i === ka.length && j === kb.length;
-    const k = ka[i] as string;
-    if (k !== kb[j] || !sameJson(ra[k], rb[k])) return false;
-    i++;
-    j++;
-  }
-}
-
-/** How sameJson treats a value: structurally (plain object, array), by ===-or-serialising (primitive), or by serialising. */
-function jsonShape(v: unknown): 'primitive' | 'array' | 'object' | 'other' {
-  if (v === null) return 'primitive';
-  switch (typeof v) {
-    case 'string':
-    case 'boolean':
-      return 'primitive';
-    case 'number':
-      // NaN and ±Infinity print as null; -0 prints as 0 (=== already says so).
-      return Number.isFinite(v) ? 'primitive' : 'other';
-    case 'object': {
-      if (Array.isArray(v)) return 'array';
-      const proto: unknown = Object.getPrototypeOf(v);
-      if ((proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function') return 'object';
-      return 'other';
-    }
-    default:
-      return 'other';
-  }
-}
-
-function omittedInJson(v: unknown): boolean {
-  return v === undefined || typeof v === 'function' || typeof v === 'symbol';
-}
-
 /** The pod spec with the fields upstream lets an update change blanked out, for comparison. */
 function podSpecMutableStripped(spec: PodSpec): unknown {
   return {
@@ -876,7 +809,7 @@ export function validateUpdate(next: KubeObject, prev: KubeObject): FieldError[]
     errs.push(invalid('metadata.uid', next.metadata.uid, IMMUTABLE));
   }
   if ((next.kind === 'Deployment' || next.kind === 'ReplicaSet') && (prev.kind === 'Deployment' || prev.kind === 'ReplicaSet')) {
-    if (!sameJson(next.spec.selector, prev.spec.selector)) errs.push(invalid('spec.selector', next.spec.selector, IMMUTABLE));
+    if (!deepEqual(next.spec.selector, prev.spec.selector)) errs.push(invalid('spec.selector', next.spec.selector, IMMUTABLE));
   }
   // The same spec object (a status update keeps the stored one) cannot have changed.
   if (next.kind === 'Pod' && prev.kind === 'Pod' && next.spec !== prev.spec) {
@@ -886,18 +819,18 @@ export function validateUpdate(next: KubeObject, prev: KubeObject): FieldError[]
     if (!nodeNameOnly) {
       const a = podSpecMutableStripped({ ...next.spec, nodeName: prevNode === '' ? '' : prevNode });
       const b = podSpecMutableStripped({ ...prev.spec, nodeName: prevNode === '' ? '' : prevNode });
-      if (!sameJson(a, b)) {
+      if (!deepEqual(a, b)) {
         errs.push(forbidden('spec', 'pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)'));
       }
     }
     const prevTol = prev.spec.tolerations ?? [];
     const nextTol = next.spec.tolerations ?? [];
-    if (prevTol !== nextTol && !prevTol.every((t) => nextTol.some((u) => sameJson(u, t)))) {
+    if (prevTol !== nextTol && !prevTol.every((t) => nextTol.some((u) => deepEqual(u, t)))) {
       errs.push(forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds'));
     }
   }
   if ((next.kind === 'RoleBinding' || next.kind === 'ClusterRoleBinding') && (prev.kind === 'RoleBinding' || prev.kind === 'ClusterRoleBinding')) {
-    if (!sameJson(next.roleRef, prev.roleRef)) errs.push(invalid('roleRef', next.roleRef, 'cannot change roleRef'));
+    if (!deepEqual(next.roleRef, prev.roleRef)) errs.push(invalid('roleRef', next.roleRef, 'cannot change roleRef'));
   }
   if (next.kind === 'PriorityClass' && prev.kind === 'PriorityClass' && next.value !== prev.value) errs.push(forbidden('value', 'may not be changed in an update.'));
   return errs;

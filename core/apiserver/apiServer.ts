@@ -209,7 +209,7 @@ export class ApiServer implements Component {
         this.onRequest(ctx, from, m);
         return;
       case 'api/watch-cancel':
-        this.endWatch(`${from}|${m.client}|${m.session}|${m.id}`, undefined, ctx);
+        this.endWatch(watchKey(clientKeyOf(from, m.client), m.session, m.id), undefined, ctx);
         return;
       case 'api/ping':
         ctx.send(from, Object.freeze({ type: 'api/pong', id: m.id, client: m.client, session: m.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(from, m.client, m.session) }), 64);
@@ -556,13 +556,12 @@ export class ApiServer implements Component {
     const rvText = req.resourceVersion ?? '0';
     const fromRv = rvText === '' ? 0 : Number(rvText);
     if (!Number.isInteger(fromRv) || fromRv < 0) return this.refuseWatch(ctx, f, badRequest(`invalid resourceVersion "${rvText}"`), 'request');
-    const clientKey = `${f.from}|${req.client}`;
+    const clientKey = clientKeyOf(f.from, req.client);
     const watcher: ServedWatcher = {
       id: req.id,
       client: req.client, session: req.session,
       clientKey,
-      // As the watch-cancel message names it: `${endpoint}|${client}|${session}|${id}`.
-      key: `${clientKey}|${req.session}|${req.id}`,
+      key: watchKey(clientKey, req.session, req.id),
       to: f.from,
       conn: f.conn,
       namespace: f.resource.namespaced ? req.namespace : undefined,
@@ -645,7 +644,7 @@ export class ApiServer implements Component {
     if (known === req.session) return c;
     if (known !== undefined && known > req.session) return c; // a late request of a dead incarnation
     c.session = req.session;
-    const set = this.watchesByClient.get(`${from}|${req.client}`);
+    const set = this.watchesByClient.get(clientKeyOf(from, req.client));
     if (set === undefined) return c;
     for (const key of [...set]) this.endWatch(key, undefined, ctx);
     return c;
@@ -914,8 +913,8 @@ export class ApiServer implements Component {
     const resource = resourceForPlural(req.resource);
     const f: InFlight = { req, from, conn: this.clientState(from, req.client), resource: resource ?? (RESOURCES[0] as ResourceInfo), mutating: isMutatingVerb(req.verb), user: undefined, attempts: 0, cpuDebtUs: 0 };
     this.observe(ctx, f, st.code, stage);
-    if (req.verb === 'watch') ctx.send(from, Object.freeze({ type: 'api/watch-end', id: req.id, client: req.client, session: req.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(from, req.client, req.session), status: st }), 200);
-    else ctx.send(from, Object.freeze({ type: 'api/response', id: req.id, client: req.client, session: req.session, incarnation: this.incarnation, connSeq: this.nextConnSeq(from, req.client, req.session), result: Object.freeze({ ok: false, status: st }) }), REQUEST_OVERHEAD_BYTES);
+    if (req.verb === 'watch') ctx.send(from, Object.freeze({ type: 'api/watch-end', id: req.id, client: req.client, session: req.session, incarnation: this.incarnation, connSeq: nextSeqOn(f.conn, req.session), status: st }), 200);
+    else ctx.send(from, Object.freeze({ type: 'api/response', id: req.id, client: req.client, session: req.session, incarnation: this.incarnation, connSeq: nextSeqOn(f.conn, req.session), result: Object.freeze({ ok: false, status: st }) }), REQUEST_OVERHEAD_BYTES);
   }
 
   private observe(ctx: Context, f: InFlight, code: number, stage: RejectionStage | undefined, revision?: number, baseRevision?: number): void {
@@ -948,6 +947,16 @@ interface ClientState {
  * session of the client starts again at 1; a message to an older one, which that client no longer
  * reads, takes no number.
  */
+/** A client as the server tracks its sessions and watches: `${endpoint}|${client}`. */
+function clientKeyOf(endpoint: EndpointId, client: string): string {
+  return `${endpoint}|${client}`;
+}
+
+/** A served watch, as its start and the client's watch-cancel both name it. */
+function watchKey(clientKey: string, session: number, id: number): string {
+  return `${clientKey}|${session}|${id}`;
+}
+
 function nextSeqOn(c: ClientState, session: number): number {
   if (c.connSession < session) {
     c.connSession = session;

@@ -10,4 +10,5 @@ export { StoreClientPort } from './storeClientPort.js';
 export { MemoryStore } from './memoryStore.js';
 export { WatchCache } from './watchCache.js';
 export type { CacheWatcher, CachedEvent, WatchCacheOptions } from './watchCache.js';
-export { planDelete, prepareBinding, prepareCreate, prepareStatusUpdate, prepareUpdate, deepEqual } from './strategy.js';
+export { planDelete, prepareBinding, prepareCreate, prepareStatusUpdate, prepareUpdate } from './strategy.js';
+export { deepEqual } from '../api/equality.js';

@@ -1,4 +1,5 @@
 import type { Condition, KubeObject, Pod, PodConditionType } from '../api/types.js';
+import { deepEqual } from '../api/equality.js';
 import type { ResourceInfo } from '../api/registry.js';
 import type { Binding } from './protocol.js';
 import type { Status } from './status.js';
@@ -176,21 +177,3 @@ function freeze<T extends object>(o: T): T {
   return Object.freeze(o);
 }
 
-/** Structural equality of JSON-like values; equal references short-circuit (the common case). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ra = a as Record<string, unknown>;
-  const rb = b as Record<string, unknown>;
-  const ka = Object.keys(ra).filter((k) => ra[k] !== undefined);
-  const kb = Object.keys(rb).filter((k) => rb[k] !== undefined);
-  if (ka.length !== kb.length) return false;
-  for (const k of ka) if (!deepEqual(ra[k], rb[k])) return false;
-  return true;
-}
