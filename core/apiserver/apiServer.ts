@@ -342,7 +342,7 @@ export class ApiServer implements Component {
       get: <T extends KubeObject>(resource: ResourceName, namespace: string | undefined, name: string): T | undefined =>
         caches.get(resource)?.get(namespace, name) as T | undefined,
       list: <T extends KubeObject>(resource: ResourceName, namespace?: string): readonly T[] =>
-        (caches.get(resource)?.list(namespace, undefined) ?? []) as T[],
+        (caches.get(resource)?.sharedList(namespace) ?? []) as readonly T[],
       podsOnNode: (nodeName: string): readonly KubeObject[] => caches.get('pods')?.list(undefined, { nodeName }) ?? [],
       nowSeconds: (): number => (this.ctx?.now() ?? 0) / 1e6,
     };

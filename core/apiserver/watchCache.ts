@@ -71,18 +71,19 @@ export class WatchCache<W extends CacheWatcher = CacheWatcher> {
   /**
    * Entries by objectKey. An entry outlives the versions of its object: an update that keeps its
    * index keys only swaps `obj`, with no map write and no key string. Lists return entries in the
-   * order they were last inserted or re-indexed (`seq`), as if a re-index deleted and re-inserted
-   * them; a re-index (a pod bound to a node) leaves them in place here and in nsIndex and marks the
-   * order stale, and the next list restores it (pods are re-indexed far more often than listed).
+   * order they were last inserted or re-indexed (a re-index, a pod bound to a node, re-files the
+   * entry at the end, as upstream's delete and re-insert does).
    */
   private readonly objects = new Map<string, Entry>();
   /** By namespace ('' for cluster-scoped kinds), then by name: lookups without building a key string. */
   private readonly nsIndex = new Map<string, Map<string, Entry>>();
-  /** Pods by node name ('' = unbound), always in `seq` order (a re-index moves an entry between sets). */
+  /** Pods by node name ('' = unbound), in list order (a re-index moves an entry between sets). */
   private readonly nodeIndex = new Map<string, Set<Entry>>();
-  private nextSeq = 0;
-  /** Whether objects and nsIndex may be out of `seq` order. */
-  private orderStale = false;
+  /** Counts changes to the objects, for `sharedList`. */
+  private changes = 0;
+  /** Lists by namespace ('' = all) as of `sharedListsAt` changes. */
+  private readonly sharedLists = new Map<string, readonly KubeObject[]>();
+  private sharedListsAt = -1;
   private history: CachedEvent[] = [];
   private head = 0;
   /** A watch from rv ≥ this can be served from history. */
@@ -113,7 +114,7 @@ export class WatchCache<W extends CacheWatcher = CacheWatcher> {
     this.objects.clear();
     this.nsIndex.clear();
     this.nodeIndex.clear();
-    this.orderStale = false;
+    this.changes++;
     for (const kv of kvs) this.insert(objectFromKv(kv));
     this.history = [];
     this.head = 0;
@@ -137,13 +138,30 @@ export class WatchCache<W extends CacheWatcher = CacheWatcher> {
       return o !== undefined && matches(o, namespace, node, name) ? [o] : [];
     }
     let entries: Iterable<Entry>;
-    if (node === undefined && this.orderStale) this.restoreOrder();
     if (node !== undefined) entries = this.nodeIndex.get(node) ?? [];
     else if (namespace !== undefined && namespace !== '') entries = this.nsIndex.get(namespace)?.values() ?? [];
     else entries = this.objects.values();
     const out: KubeObject[] = [];
     for (const e of entries) if (matches(e.obj, namespace, node, name)) out.push(e.obj);
     return out;
+  }
+
+  /**
+   * list(namespace) as one frozen array shared by every caller until the objects next change: the
+   * authorizers and admission plugins cache what they derive from a list by its identity.
+   */
+  sharedList(namespace: string | undefined): readonly KubeObject[] {
+    if (this.sharedListsAt !== this.changes) {
+      this.sharedLists.clear();
+      this.sharedListsAt = this.changes;
+    }
+    const ns = namespace ?? '';
+    let list = this.sharedLists.get(ns);
+    if (list === undefined) {
+      list = Object.freeze(this.list(namespace, undefined));
+      this.sharedLists.set(ns, list);
+    }
+    return list;
   }
 
   /** Applies a batch of store events (in revision order) and fans them out to watchers' buffers. */
@@ -170,6 +188,7 @@ export class WatchCache<W extends CacheWatcher = CacheWatcher> {
         cached = { rv: ev.revision, type: 'DELETED', object: withResourceVersion(prev, ev.revision), prevObject: prev, atUs: nowUs, added: undefined, modified: undefined, deleted: undefined };
       }
       assert(key.length > 0, 'store event without key');
+      this.changes++;
       this.rv = ev.revision;
       this.history.push(cached);
       fanout += this.fanOut(cached);
@@ -285,7 +304,7 @@ export class WatchCache<W extends CacheWatcher = CacheWatcher> {
   }
 
   private insert(obj: KubeObject): void {
-    const e: Entry = { key: objectKey(obj), obj, seq: this.nextSeq++ };
+    const e: Entry = { key: objectKey(obj), obj };
     this.file(e);
     if (obj.kind === 'Pod') addTo(this.nodeIndex, obj.spec.nodeName ?? '', e);
   }
@@ -303,27 +322,12 @@ export class WatchCache<W extends CacheWatcher = CacheWatcher> {
     byName.set(obj.metadata.name ?? '', e);
   }
 
-  /**
-   * A new version under other index keys. Entries are found by namespace and name, so only the node
-   * can differ: the entry moves to the end of its new node's set at once, and to the end of the
-   * other indexes when a list next needs them (restoreOrder).
-   */
+  /** A new version under other index keys (only the node can differ): re-filed at the end of every index. */
   private reindex(e: Entry, obj: KubeObject): void {
-    const prev = e.obj;
-    if (prev.kind === 'Pod') removeFrom(this.nodeIndex, prev.spec.nodeName ?? '', e);
+    this.remove(e);
     e.obj = obj;
-    e.seq = this.nextSeq++;
+    this.file(e);
     if (obj.kind === 'Pod') addTo(this.nodeIndex, obj.spec.nodeName ?? '', e);
-    this.orderStale = true;
-  }
-
-  /** Puts objects and nsIndex back in `seq` order, where a delete and re-insert per re-index would have left them. */
-  private restoreOrder(): void {
-    const entries = [...this.objects.values()].sort((a, b) => a.seq - b.seq);
-    this.objects.clear();
-    this.nsIndex.clear();
-    for (const e of entries) this.file(e);
-    this.orderStale = false;
   }
 
   /** Takes `e` out of every index, as filed under its current object. */
@@ -411,8 +415,6 @@ function sameIndexKeys(a: KubeObject, b: KubeObject): boolean {
 interface Entry {
   readonly key: string;
   obj: KubeObject;
-  /** When it was last inserted or re-indexed: its place in lists. */
-  seq: number;
 }
 
 function watchEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject): WatchEvent {

@@ -137,3 +137,22 @@ describe(`WatchCache (fast-check seed ${SEED})`, () => {
     assert.deepEqual(w.buffer.map((e) => (e.type === 'BOOKMARK' ? '' : e.object.metadata.resourceVersion)), ['9', '10', '11']);
   });
 });
+
+describe('WatchCache shared lists', () => {
+  it('hands out one frozen list per namespace until the objects change, then a fresh one with the change', () => {
+    assert.ok(PODS !== undefined);
+    const mvcc = new Mvcc();
+    const cache = new WatchCache(PODS, { minEvents: 1000 });
+    cache.replace([], mvcc.revision);
+    applyOp(mvcc, cache, { del: false, n: 1, ns: 'a', node: undefined }, 0);
+    const all = cache.sharedList(undefined);
+    assert.ok(Object.isFrozen(all));
+    assert.equal(cache.sharedList(undefined), all, 'same array while nothing changes');
+    assert.notEqual(cache.sharedList('a'), all, 'one list per namespace');
+    applyOp(mvcc, cache, { del: false, n: 2, ns: 'b', node: 'n1' }, 1);
+    const after = cache.sharedList(undefined);
+    assert.notEqual(after, all);
+    assert.deepEqual(after.map(objectKey), cache.list(undefined, undefined).map(objectKey));
+    assert.equal(after.length, 2);
+  });
+});
