@@ -242,7 +242,7 @@ export class Kubelet implements Component {
     }
     const renewed: Lease = {
       ...base,
-      spec: { ...base.spec, holderIdentity: this.cfg.nodeName, leaseDurationSeconds: this.cfg.leaseDurationSeconds ?? 40, renewTime: ctx.now() / 1e6 },
+      spec: this.leaseSpec(ctx.now() / 1e6, base.spec),
     };
     client.update(ctx, 'leases', renewed, (r, c) => {
       if (r.ok) {
@@ -262,8 +262,9 @@ export class Kubelet implements Component {
     });
   }
 
-  private leaseSpec(nowSeconds: number): Lease['spec'] {
-    return { holderIdentity: this.cfg.nodeName, leaseDurationSeconds: this.cfg.leaseDurationSeconds ?? 40, renewTime: nowSeconds };
+  /** This node's Lease spec renewed at nowSeconds, over `base` (the stored spec) when renewing. */
+  private leaseSpec(nowSeconds: number, base?: Lease['spec']): Lease['spec'] {
+    return { ...base, holderIdentity: this.cfg.nodeName, leaseDurationSeconds: this.cfg.leaseDurationSeconds ?? 40, renewTime: nowSeconds };
   }
 
   /**
