@@ -3,6 +3,7 @@ import type { CommittedWrite } from './checkers/committedWrites.js';
 import type { Deployment, Node, Pod, ReplicaSet } from '../api/types.js';
 import { RollingBoundsChecker } from './rollingBounds.js';
 import { parseMilli, parseValue } from '../api/quantity.js';
+import { isPodReady } from '../controlplane/podUtil.js';
 import { SchedulerCheckers } from '../scheduler/checkers/schedulerCheckers.js';
 import type { ObservedState } from './observed.js';
 import { percentile, round, type Percentiles } from './summary.js';
@@ -199,7 +200,7 @@ export class ClusterObserver {
     }
     const terminating = pod.metadata.deletionTimestamp !== undefined;
     if (terminating && !wasTerminating) this.checkers.onPodTerminating(timeUs, pod.metadata.uid ?? key);
-    const ready = podReady(pod);
+    const ready = isPodReady(pod);
     if (ready && rec.readyUs === undefined) {
       rec.readyUs = timeUs;
       this.startupLatencyMs.push((timeUs - rec.createdUs) / 1000);
@@ -356,13 +357,6 @@ export class ClusterObserver {
       startupMs: pcts(this.startupLatencyMs),
     };
   }
-}
-
-/** Some Ready condition is True (a loop: this runs for every committed pod change). */
-function podReady(pod: Pod): boolean {
-  const conditions = pod.status?.conditions;
-  if (conditions !== undefined) for (const c of conditions) if (c.type === 'Ready' && c.status === 'True') return true;
-  return false;
 }
 
 /** The scheduler's mark on a pod it found no node for: PodScheduled=False, reason Unschedulable. */

@@ -1,3 +1,4 @@
+import { conditionOf } from '../api/conditions.js';
 import type { Condition, OwnerReference, Pod, PodConditionType } from '../api/types.js';
 
 /**
@@ -18,9 +19,7 @@ export function isPodActive(pod: Pod): boolean {
 }
 
 export function podCondition(pod: Pod, type: PodConditionType): Condition<PodConditionType> | undefined {
-  const conditions = pod.status?.conditions;
-  if (conditions !== undefined) for (const c of conditions) if (c.type === type) return c;
-  return undefined;
+  return conditionOf(pod.status?.conditions, type);
 }
 
 export function isPodReady(pod: Pod): boolean {

@@ -2,6 +2,7 @@ import type { Component, Context, EndpointId, Message, TimerTag } from '../../si
 import type { Micros } from '../../sim/time.js';
 import { ms, s } from '../../sim/time.js';
 import type { Lease, Node, Pod } from '../api/types.js';
+import { conditionOf } from '../api/conditions.js';
 import { ApiClient } from '../client/apiClient.js';
 import { Informer } from '../client/informer.js';
 import { crashLoopDelay, nextBackoffStep } from './crashLoopBackoff.js';
@@ -311,7 +312,7 @@ export class Kubelet implements Component {
   /** Whether a status must be posted: the node is not Ready with its capacity, or the report is due (nodeStatusReportFrequency). */
   private nodeStatusDue(ctx: Context, node: Node): boolean {
     const due = ctx.now() - this.lastStatusPostUs >= (this.cfg.nodeStatusReportFrequencyUs ?? s(300));
-    return due || node.status?.capacity === undefined || readyStatus(node.status.conditions) !== 'True';
+    return due || node.status?.capacity === undefined || conditionOf(node.status.conditions, 'Ready')?.status !== 'True';
   }
 
   /** Posts the status if nodeStatusDue. */
@@ -354,7 +355,7 @@ export class Kubelet implements Component {
       return;
     }
     // Someone else (the node lifecycle controller) rewrote our status: put ours back.
-    const apiReady = readyStatus(pod.status?.conditions) === 'True';
+    const apiReady = conditionOf(pod.status?.conditions, 'Ready')?.status === 'True';
     let ourReady = true;
     for (const c of w.containers) if (!c.ready) ourReady = false;
     if (!w.terminating && apiReady !== ourReady) this.markDirty(ctx, w);
@@ -508,10 +509,4 @@ export class Kubelet implements Component {
     w.terminating = true;
     this.workers.delete(w.uid);
   }
-}
-
-/** The status of the Ready condition, if there is one (a loop: called on every pod event and status round). */
-function readyStatus(conditions: readonly { readonly type: string; readonly status: string }[] | undefined): string | undefined {
-  if (conditions !== undefined) for (const c of conditions) if (c.type === 'Ready') return c.status;
-  return undefined;
 }

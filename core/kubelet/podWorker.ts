@@ -1,5 +1,6 @@
 import type { Micros } from '../../sim/time.js';
 import { s } from '../../sim/time.js';
+import { conditionOf } from '../api/conditions.js';
 import type { Condition, Container, ContainerStatus, Pod, PodConditionType, PodPhase, PodStatus } from '../api/types.js';
 
 /** How an image behaves in the container-runtime model (scenario `images`). */
@@ -66,15 +67,7 @@ function condition(
   reason: string | undefined,
   nowSeconds: number,
 ): Condition<PodConditionType> {
-  let p: Condition<PodConditionType> | undefined;
-  if (prev !== undefined) {
-    for (const c of prev) {
-      if (c.type === type) {
-        p = c;
-        break;
-      }
-    }
-  }
+  const p = conditionOf(prev, type);
   const lastTransitionTime = p !== undefined && p.status === status ? (p.lastTransitionTime ?? nowSeconds) : nowSeconds;
   return reason === undefined ? { type, status, lastTransitionTime } : { type, status, reason, lastTransitionTime };
 }

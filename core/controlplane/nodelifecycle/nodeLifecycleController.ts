@@ -2,6 +2,7 @@ import type { Context } from '../../../sim/component.js';
 import type { Micros } from '../../../sim/time.js';
 import { ms, s } from '../../../sim/time.js';
 import type { Condition, Node, NodeConditionType, Pod, PodConditionType } from '../../api/types.js';
+import { conditionOf } from '../../api/conditions.js';
 import type { ControllerEnv } from '../controllerEnv.js';
 import type { EvictionRateConfig, ZoneState } from './evictionRate.js';
 import { DEFAULT_EVICTION_RATE, TokenBucket, computeZoneState, zoneEvictionQps } from './evictionRate.js';
@@ -308,11 +309,9 @@ export class NodeLifecycleController {
   }
 }
 
-/** The node's Ready condition (loops rather than find: this runs for every node every monitor period). */
+/** The node's Ready condition (this runs for every node every monitor period). */
 function readyCondition(node: Node): Condition<NodeConditionType> | undefined {
-  const conditions = node.status?.conditions;
-  if (conditions !== undefined) for (const c of conditions) if (c.type === 'Ready') return c;
-  return undefined;
+  return conditionOf(node.status?.conditions, 'Ready');
 }
 
 function readyStatus(node: Node): Condition<NodeConditionType>['status'] | undefined {
