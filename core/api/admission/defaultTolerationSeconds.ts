@@ -6,6 +6,7 @@
  */
 import type { KubeObject, PodSpec, Toleration } from '../types.js';
 import type { AdmissionAttributes, MutateResult } from './types.js';
+import { SpecMemo } from './specMemo.js';
 
 export const TAINT_NODE_NOT_READY = 'node.kubernetes.io/not-ready';
 export const TAINT_NODE_UNREACHABLE = 'node.kubernetes.io/unreachable';
@@ -24,7 +25,15 @@ export function admitDefaultTolerationSeconds(
   notReadySeconds = DEFAULT_TOLERATION_SECONDS, unreachableSeconds = DEFAULT_TOLERATION_SECONDS,
 ): MutateResult {
   if (obj.kind !== 'Pod' || (attrs.verb !== 'create' && attrs.verb !== 'update') || (attrs.subresource ?? '') !== '') return { ok: true, object: obj };
-  const existing = obj.spec.tolerations ?? [];
+  const spec = withDefaults.derive(obj.spec, notReadySeconds, unreachableSeconds, undefined, withDefaultTolerations);
+  return { ok: true, object: spec === obj.spec ? obj : { ...obj, spec } };
+}
+
+const withDefaults = new SpecMemo();
+
+/** The spec with the default tolerations it lacks added; the spec itself if it has both. */
+function withDefaultTolerations(spec: PodSpec, notReadySeconds: number, unreachableSeconds: number): PodSpec {
+  const existing = spec.tolerations ?? [];
   const added: Toleration[] = [];
   if (!existing.some((t) => covers(t, TAINT_NODE_NOT_READY))) {
     added.push({ key: TAINT_NODE_NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: notReadySeconds });
@@ -32,15 +41,5 @@ export function admitDefaultTolerationSeconds(
   if (!existing.some((t) => covers(t, TAINT_NODE_UNREACHABLE))) {
     added.push({ key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: unreachableSeconds });
   }
-  if (added.length === 0) return { ok: true, object: obj };
-  const last = withDefaults.get(obj.spec);
-  if (last !== undefined && last.notReadySeconds === notReadySeconds && last.unreachableSeconds === unreachableSeconds) {
-    return { ok: true, object: { ...obj, spec: last.spec } };
-  }
-  const spec = { ...obj.spec, tolerations: [...existing, ...added] };
-  withDefaults.set(obj.spec, { notReadySeconds, unreachableSeconds, spec });
-  return { ok: true, object: { ...obj, spec } };
+  return added.length === 0 ? spec : { ...spec, tolerations: [...existing, ...added] };
 }
-
-/** The last result per input spec, so the pods of one ReplicaSet (one template spec) share one spec. */
-const withDefaults = new WeakMap<PodSpec, { readonly notReadySeconds: number; readonly unreachableSeconds: number; readonly spec: PodSpec }>();

@@ -8,6 +8,7 @@ import type {
   PriorityClass, Probe, ReplicaSet, Subject,
 } from '../types.js';
 import { resourceForKind } from '../registry.js';
+import { SpecMemo } from './specMemo.js';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
@@ -80,20 +81,10 @@ function defaultTemplate(t: PodTemplateSpec): PodTemplateSpec {
   return { ...t, spec: defaultPodSpec(t.spec, false) };
 }
 
-/**
- * Defaulted pod specs by input spec. The pods of one ReplicaSet arrive with their template's spec
- * object, so they all get one defaulted spec (and one validation, see validation.ts) instead of a
- * copy each; defaulting is a pure function of the spec, and specs are immutable.
- */
-const defaultedPodSpecs = new WeakMap<PodSpec, PodSpec>();
+const defaultedPodSpecs = new SpecMemo();
 
 function defaultPod(p: Pod): Pod {
-  let spec = defaultedPodSpecs.get(p.spec);
-  if (spec === undefined) {
-    spec = defaultPodSpec(p.spec, true);
-    defaultedPodSpecs.set(p.spec, spec);
-  }
-  return { ...p, spec };
+  return { ...p, spec: defaultedPodSpecs.derive(p.spec, true, undefined, undefined, defaultPodSpec) };
 }
 
 function defaultReplicaSet(rs: ReplicaSet): ReplicaSet {

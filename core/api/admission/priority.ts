@@ -7,6 +7,7 @@ import type { KubeObject, PodSpec, PriorityClass } from '../types.js';
 import { admissionForbidden } from '../status.js';
 import type { AdmissionAttributes, AdmissionView, MutateResult } from './types.js';
 import { nameForMessage } from './types.js';
+import { SpecMemo } from './specMemo.js';
 
 /** The two classes every cluster has (bootstrap objects upstream). */
 export const SYSTEM_PRIORITY_CLASSES: readonly PriorityClass[] = [
@@ -42,20 +43,15 @@ export function admitPriority(attrs: AdmissionAttributes, obj: KubeObject, view:
   }
   const preemptionPolicy = obj.spec.preemptionPolicy ?? cls?.preemptionPolicy ?? 'PreemptLowerPriority';
   const className = cls !== undefined && (name === undefined || name === '') ? (cls.metadata.name ?? '') : undefined;
-  const last = resolved.get(obj.spec);
-  if (last !== undefined && last.priority === priority && last.preemptionPolicy === preemptionPolicy && last.className === className) {
-    return { ok: true, object: { ...obj, spec: last.spec } };
-  }
-  const spec: Mutable<PodSpec> = { ...obj.spec, priority, preemptionPolicy };
-  if (className !== undefined) spec.priorityClassName = className;
-  resolved.set(obj.spec, { priority, preemptionPolicy, className, spec });
-  return { ok: true, object: { ...obj, spec } };
+  return { ok: true, object: { ...obj, spec: resolved.derive(obj.spec, priority, preemptionPolicy, className, withPriority) } };
+}
+
+const resolved = new SpecMemo();
+
+function withPriority(spec: PodSpec, priority: number, preemptionPolicy: NonNullable<PodSpec['preemptionPolicy']>, className: string | undefined): PodSpec {
+  const out: Mutable<PodSpec> = { ...spec, priority, preemptionPolicy };
+  if (className !== undefined) out.priorityClassName = className;
+  return out;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-/**
- * The last resolution per input spec: pods of one ReplicaSet share their (defaulted) template spec,
- * so they share the resolved spec too, while the classes stay as they were.
- */
-const resolved = new WeakMap<PodSpec, { readonly priority: number; readonly preemptionPolicy: string; readonly className: string | undefined; readonly spec: PodSpec }>();
