@@ -320,13 +320,12 @@ function readyStatus(node: Node): Condition<NodeConditionType>['status'] | undef
 
 /** Whether the node carries a not-ready or unreachable taint, NoSchedule or NoExecute. */
 function hasNodeHealthTaint(node: Node): boolean {
-  const taints = node.spec?.taints;
-  if (taints !== undefined) {
-    for (const t of taints) {
-      if ((t.key === TAINT_UNREACHABLE || t.key === TAINT_NOT_READY) && (t.effect === 'NoExecute' || t.effect === 'NoSchedule')) return true;
-    }
-  }
-  return false;
+  return (
+    hasTaint(node, TAINT_UNREACHABLE, 'NoExecute') ||
+    hasTaint(node, TAINT_NOT_READY, 'NoExecute') ||
+    hasTaint(node, TAINT_UNREACHABLE, 'NoSchedule') ||
+    hasTaint(node, TAINT_NOT_READY, 'NoSchedule')
+  );
 }
 
 /** The copy with the higher resourceVersion (the API server's revisions are decimal integers). */

@@ -29,8 +29,11 @@ export function noExecuteTaints(node: Node | undefined): Taint[] {
   return (node?.spec?.taints ?? []).filter((t) => t.effect === 'NoExecute');
 }
 
+/** Whether the node carries the taint (a loop: the lifecycle controller asks for every node every monitor period). */
 export function hasTaint(node: Node, key: string, effect: Taint['effect']): boolean {
-  return (node.spec?.taints ?? []).some((t) => t.key === key && t.effect === effect);
+  const taints = node.spec?.taints;
+  if (taints !== undefined) for (const t of taints) if (t.key === key && t.effect === effect) return true;
+  return false;
 }
 
 /** The node with `add` taints present and `remove` keys (of the given effect) gone. */
