@@ -29,7 +29,7 @@ export interface ApiClientConfig {
   readonly user: string;
   /** Bearer token the API server's authenticator maps to `user`. */
   readonly token: string;
-  /** Names of the kube-apiserver endpoints behind the load balancer, e.g. `kube-apiserver@master-1`. */
+  /** Names of the kube-apiserver endpoints behind the load balancer, e.g. `kube-apiserver@master-1`; distinct. */
   readonly endpoints: readonly string[];
   /** Client-side rate limit (requests/s); upstream defaults: controller-manager 20, scheduler 50, kubelet 50. */
   readonly qps: number;
@@ -321,9 +321,9 @@ export class ApiClient {
     if (!isServerToClient(msg)) return false;
     const m = msg as ServerToClient;
     if (m.session !== this.session || m.client !== this.name) return false;
-    this.heardFrom(ctx, from);
     const index = this.serverIndex(ctx, from);
     if (index >= 0) {
+      this.lastHeardUs[index] = ctx.now();
       this.checkIncarnation(ctx, index, m.incarnation);
       this.checkConnSeq(ctx, from, index, m.connSeq);
     }
@@ -450,14 +450,6 @@ export class ApiClient {
       return;
     }
     p.callback(result, ctx);
-  }
-
-  private heardFrom(ctx: Context, from: EndpointId): void {
-    const i = this.lb.currentIndex();
-    if (this.lb.endpoint(ctx, i) === from) this.lastHeardUs[i] = ctx.now();
-    else {
-      for (let j = 0; j < this.lb.size(); j++) if (this.lb.endpoint(ctx, j) === from) this.lastHeardUs[j] = ctx.now();
-    }
   }
 
   /** The index of the server behind endpoint `from` (the last, should one be listed twice); -1 if none. */
