@@ -239,16 +239,18 @@ export function podTopologySpread(
     if (per.weights.length < k) per = makePerConstraint(k);
     return per;
   };
-  // The system defaults whose key some node carries, recomputed only when that set changes.
+  // The system defaults whose key some node carries, recomputed only when that set changes. Asked
+  // only when the system defaults apply (two of them), so one integer holds the set as a bit mask.
   let carriedMask = -1;
   let carried: readonly ScoreConstraint[] = defaultScoreConstraints;
-  const defaultsCarried = (all: readonly ScoreConstraint[]): readonly ScoreConstraint[] => {
-    if (all.length > 30) return all.filter((c) => cache.nodesWithLabel(c.topologyKey) > 0);
+  const defaultsCarried = (): readonly ScoreConstraint[] => {
     let mask = 0;
-    for (let i = 0; i < all.length; i++) if (cache.nodesWithLabel((all[i] as ScoreConstraint).topologyKey) > 0) mask |= 1 << i;
+    for (let i = 0; i < defaultScoreConstraints.length; i++) {
+      if (cache.nodesWithLabel((defaultScoreConstraints[i] as ScoreConstraint).topologyKey) > 0) mask |= 1 << i;
+    }
     if (mask !== carriedMask) {
       carriedMask = mask;
-      carried = all.filter((_c, i) => (mask & (1 << i)) !== 0);
+      carried = defaultScoreConstraints.filter((_c, i) => (mask & (1 << i)) !== 0);
     }
     return carried;
   };
@@ -309,7 +311,7 @@ export function podTopologySpread(
       } else {
         // A key no node carries adds nothing to any node's score (nor to another constraint's weight);
         // with none left every node scores 0, normalised to 100, as upstream.
-        constraints = defaultsCarried(constraints);
+        constraints = defaultsCarried();
       }
       const scratch = ensureScratch(cache.nodeCount);
       const ignored = scratch.ignored;
