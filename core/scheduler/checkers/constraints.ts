@@ -27,6 +27,14 @@ function infoOf(l: Live): PodInfo {
   return info;
 }
 
+/** The uid buildPodInfo gives the pod (its namespace/name when it has none), without building a PodInfo. */
+function uidOf(pod: Pod): string {
+  const meta = pod.metadata;
+  return meta.uid ?? `${meta.namespace ?? 'default'}/${meta.name ?? ''}`;
+}
+
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
 /**
  * At each committed binding, the pod's placement satisfies its hard constraints against the
  * bindings observed so far: NoSchedule/NoExecute taints tolerated, nodeSelector and required node
@@ -100,12 +108,16 @@ export class ConstraintsChecker implements BindingObserver {
     if (terms.length === 0) return undefined;
     const matchesAll = (x: PodInfo): boolean => terms.every((t) => termMatchesPod(t, x));
     let anyMatching = false;
-    for (const l of this.live.values()) if (infoOf(l).uid !== p.uid && matchesAll(infoOf(l))) anyMatching = true;
+    for (const l of this.live.values()) {
+      const info = infoOf(l);
+      if (info.uid !== p.uid && matchesAll(info)) anyMatching = true;
+    }
     for (const term of terms) {
       if (labels[term.topologyKey] === undefined) return `required pod affinity: node lacks ${term.topologyKey}`;
       let found = false;
       for (const l of this.live.values()) {
-        if (infoOf(l).uid !== p.uid && matchesAll(infoOf(l)) && this.sameDomain(term, labels, l)) found = true;
+        const info = infoOf(l);
+        if (info.uid !== p.uid && matchesAll(info) && this.sameDomain(term, labels, l)) found = true;
       }
       if (!found && (anyMatching || !matchesAll(p))) return `required pod affinity (${term.topologyKey}) not satisfied`;
     }
@@ -151,9 +163,10 @@ export class ConstraintsChecker implements BindingObserver {
         if (v !== undefined && !counts.has(v)) counts.set(v, 0);
       }
       for (const l of this.live.values()) {
-        const info = infoOf(l);
-        if (info.uid === p.uid || l.terminating || info.namespace !== p.namespace) continue;
-        if (!eligible.has(l.node) || !matchesLabels(c.selector, info.labels)) continue;
+        // Read from the pod itself: building (and keeping) a PodInfo per live pod only for these three is not worth it.
+        const meta = l.pod.metadata;
+        if (l.terminating || (meta.namespace ?? 'default') !== p.namespace || uidOf(l.pod) === p.uid) continue;
+        if (!eligible.has(l.node) || !matchesLabels(c.selector, meta.labels ?? NO_LABELS)) continue;
         const v = this.labelsOf(l.node)[c.topologyKey];
         if (v !== undefined) counts.set(v, (counts.get(v) ?? 0) + 1);
       }
