@@ -3,7 +3,7 @@ export { ApiClient, isApiMessage } from './apiClient.js';
 export type { ApiCallback, ApiClientConfig, ListOptions, WatchHandle, WatchHandler, WatchOptions, WriteOptions } from './apiClient.js';
 export { Informer } from './informer.js';
 export type { EventHandler, InformerOptions } from './informer.js';
-export { ALL_INDEXES, Indexer } from './indexer.js';
+export { Indexer } from './indexer.js';
 export type { IndexName } from './indexer.js';
 export { WorkQueue } from './workQueue.js';
 export type { WorkQueueOptions } from './workQueue.js';

@@ -4,7 +4,7 @@ import { objectKey } from '../api/registry.js';
 /** The indexes an Indexer can keep: by namespace, by pods' spec.nodeName, by ownerReferences' uids. */
 export type IndexName = 'namespace' | 'nodeName' | 'owner';
 
-export const ALL_INDEXES: readonly IndexName[] = Object.freeze(['namespace', 'nodeName', 'owner']);
+const ALL_INDEXES: readonly IndexName[] = Object.freeze(['namespace', 'nodeName', 'owner']);
 
 /**
  * The informer's read-only local cache (client-go's thread-safe store + indexers), keyed by
